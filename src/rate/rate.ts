@@ -1,0 +1,120 @@
+/**
+ * Rate-limit specs, with exactly the proxy's grammar (`core/rate.rs`,
+ * contract §3).
+ *
+ * @module
+ */
+import { TokenError } from '../errors.ts';
+
+/** A parsed rate spec. */
+export interface RateSpec {
+  /** Calls allowed per window. `0` rejects every call. */
+  readonly count: number;
+  /** Window length in seconds: 1, 60, 3600 or 86400. */
+  readonly windowSeconds: number;
+}
+
+const UNITS: ReadonlyMap<string, number> = new Map([
+  ['s', 1],
+  ['sec', 1],
+  ['second', 1],
+  ['m', 60],
+  ['min', 60],
+  ['minute', 60],
+  ['h', 3600],
+  ['hr', 3600],
+  ['hour', 3600],
+  ['d', 86400],
+  ['day', 86400],
+]);
+
+const U64_MAX = 18446744073709551615n;
+/** Rust `trim()` (Unicode White_Space). */
+const RUST_TRIM =
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu;
+
+function invalid(spec: string, why: string): TokenError {
+  return new TokenError('ERR_RATE_SPEC_INVALID', `Invalid rate spec ${JSON.stringify(spec)}: ${why}`);
+}
+
+/**
+ * Parse a rate spec like `10/hour`, exactly as the proxy does: the count is
+ * an unsigned decimal (optional `+`, leading zeros allowed, no spaces), the
+ * unit is trimmed and case-sensitive: `s|sec|second`, `m|min|minute`,
+ * `h|hr|hour`, `d|day`.
+ *
+ * Counts above 2^53 − 1 are valid for the proxy (u64) but are rejected here
+ * as they cannot be represented exactly; any such limit is unreachable anyway.
+ *
+ * @throws {TokenError} `ERR_RATE_SPEC_INVALID`, naming the spec.
+ * @example
+ * ```ts
+ * parseRateSpec('10/hour'); // { count: 10, windowSeconds: 3600 }
+ * parseRateSpec('10/Hour'); // throws ERR_RATE_SPEC_INVALID
+ * ```
+ */
+export function parseRateSpec(spec: string): RateSpec {
+  if (typeof spec !== 'string') throw new TokenError('ERR_RATE_SPEC_INVALID', 'Rate spec must be a string');
+  const parts = spec.split('/');
+  if (parts.length !== 2) throw invalid(spec, "expected '<count>/<unit>'");
+  const [countText, unitText] = parts as [string, string];
+  if (!/^\+?[0-9]+$/.test(countText)) throw invalid(spec, 'count must be an unsigned integer');
+  const big = BigInt(countText.replace(/^\+/, ''));
+  if (big > U64_MAX) throw invalid(spec, 'count is out of range');
+  if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid(spec, 'count is larger than 2^53 - 1');
+  const unit = unitText.replace(RUST_TRIM, '');
+  const windowSeconds = UNITS.get(unit);
+  if (windowSeconds === undefined) {
+    throw invalid(spec, 'unit must be one of s, sec, second, m, min, minute, h, hr, hour, d, day');
+  }
+  return Object.freeze({ count: Number(big), windowSeconds });
+}
+
+/**
+ * Validate a whole `ati.rate` map (pattern → spec). The proxy silently drops
+ * **every** limit of a token when one spec is bad, so this throws naming the
+ * first bad pattern.
+ *
+ * @throws {TokenError} `ERR_RATE_SPEC_INVALID`.
+ * @example
+ * ```ts
+ * parseRateMap({ 'tool:github:*': '10/hour' }); // Map { 'tool:github:*' => { count: 10, windowSeconds: 3600 } }
+ * ```
+ */
+export function parseRateMap(rate: Readonly<Record<string, string>>): Map<string, RateSpec> {
+  if (rate === null || typeof rate !== 'object' || Array.isArray(rate)) {
+    throw new TokenError('ERR_RATE_SPEC_INVALID', 'rate must be an object mapping scope patterns to specs');
+  }
+  const out = new Map<string, RateSpec>();
+  for (const [pattern, spec] of Object.entries(rate)) {
+    try {
+      out.set(pattern, parseRateSpec(spec));
+    } catch (err) {
+      throw new TokenError(
+        'ERR_RATE_SPEC_INVALID',
+        `Invalid rate spec for ${JSON.stringify(pattern)}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Render a window the way the proxy's 429 message does: `second`, `minute`,
+ * `hour`, `day`, or `<n>s`.
+ */
+export function formatWindow(windowSeconds: number): string {
+  switch (windowSeconds) {
+    case 1:
+      return 'second';
+    case 60:
+      return 'minute';
+    case 3600:
+      return 'hour';
+    case 86400:
+      return 'day';
+    default:
+      return `${windowSeconds}s`;
+  }
+}
