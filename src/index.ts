@@ -1,0 +1,53 @@
+/**
+ * ati-client: the TypeScript SDK for ATI (Agent Tools Interface).
+ *
+ * This entry loads no `node:` module on non-Node runtimes: the crypto backend
+ * is chosen by the `#crypto` import condition (node:crypto on Node, Web
+ * Crypto elsewhere). Node-only helpers live in `ati-client/node`, the dev
+ * proxy in `ati-client/testing`.
+ *
+ * @module
+ */
+
+export {
+  AtiError,
+  type AtiErrorCode,
+  type AtiErrorOptions,
+  ERROR_CODES,
+  ProvisionError,
+  ProxyError,
+  type ProxyErrorDetails,
+  ScopeError,
+  SessionTokenError,
+  SkillError,
+  TokenError,
+  TokenExpiredError,
+} from './errors.ts';
+export type { CryptoBackend, KeyHandle, MaybePromise } from './jws/backend.ts';
+export { webCryptoBackend } from './jws/backend-web.ts';
+export {
+  generateKeyPair,
+  generateSecret,
+  type JwkLike,
+  type Jwks,
+  type KeyPairPem,
+  type PrivateKeyInput,
+  type PublicKeyInput,
+  type ToJwksOptions,
+  toJwks,
+} from './jws/keys.ts';
+export { formatWindow, parseRateMap, parseRateSpec, type RateSpec } from './rate/rate.ts';
+export {
+  type BuildScopeOptions,
+  buildScopeString,
+  checkScope,
+  legacyAlias,
+  matchesWildcard,
+  parseScopes,
+  type ScopeClaimsLike,
+  ScopeSet,
+} from './scope/scope.ts';
+export { type AtiNamespace, TokenClaims, type TokenClaimsInit } from './token/claims.ts';
+export { inspectToken } from './token/inspect.ts';
+export { type IssueTokenOptions, issueToken } from './token/issue.ts';
+export { type ValidateTokenOptions, validateToken } from './token/validate.ts';

@@ -1,0 +1,149 @@
+/**
+ * Turn caller key input into backend key handles, once. Handles are cached
+ * per backend (bounded), so repeated issue/validate calls with the same
+ * secret or PEM skip parsing and import: the hot path is HMAC + JSON only.
+ *
+ * @module
+ */
+import { TokenError } from '../errors.ts';
+import type { CryptoBackend, KeyHandle } from './backend.ts';
+import { hexDecode } from './encoding.ts';
+import { type PrivateKeyInput, type PublicKeyInput, privateKeyToPkcs8, publicKeyToSpki } from './keys.ts';
+
+/** Minimum HS256 secret length in bytes (the 64 hex characters ATI documents). */
+export const MIN_SECRET_BYTES = 32;
+const CACHE_LIMIT = 64;
+
+/** A verification key with the kid it was published under. */
+export interface VerifyKey {
+  handle: KeyHandle;
+  kid: string | undefined;
+}
+
+type Cache = Map<unknown, Promise<unknown> | unknown>;
+const caches = new WeakMap<CryptoBackend, Cache>();
+
+function cacheFor(backend: CryptoBackend): Cache {
+  let c = caches.get(backend);
+  if (c === undefined) {
+    c = new Map();
+    caches.set(backend, c);
+  }
+  return c;
+}
+
+/**
+ * Memoise `make(input)` per backend. String inputs are cached in a bounded
+ * map; object inputs (JWKs) are not cached because callers may mutate them.
+ * A failed import is never cached.
+ */
+function memo<T>(backend: CryptoBackend, key: string, make: () => T | Promise<T>): T | Promise<T> {
+  const cache = cacheFor(backend);
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit as T | Promise<T>;
+  const made = make();
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, made);
+  if (made instanceof Promise) made.catch(() => cache.delete(key));
+  return made;
+}
+
+function importFailed(what: string, cause: unknown): TokenError {
+  return new TokenError('ERR_KEY_INVALID', `${what} could not be imported`, { cause });
+}
+
+/**
+ * Decode an HS256 secret exactly like the proxy (`hex::decode`: strict, even
+ * length) and refuse anything shorter than 32 bytes.
+ *
+ * @throws {TokenError} `ERR_KEY_INVALID`.
+ */
+export function decodeSecret(secret: unknown): Uint8Array {
+  if (typeof secret !== 'string')
+    throw new TokenError('ERR_KEY_INVALID', 'HS256 secret must be a hex string');
+  const bytes = hexDecode(secret);
+  if (bytes === undefined) {
+    throw new TokenError(
+      'ERR_KEY_INVALID',
+      'HS256 secret must be strict hex (even length, 0-9a-f only, no whitespace or 0x prefix)',
+    );
+  }
+  if (bytes.length < MIN_SECRET_BYTES) {
+    throw new TokenError(
+      'ERR_KEY_INVALID',
+      `HS256 secret must be at least ${MIN_SECRET_BYTES} bytes (${MIN_SECRET_BYTES * 2} hex characters); got ${bytes.length} bytes`,
+    );
+  }
+  return bytes;
+}
+
+/** HS256 key handle for `secret`. */
+export function hmacKey(backend: CryptoBackend, secret: string): KeyHandle | Promise<KeyHandle> {
+  return memo(backend, `hs:${secret}`, () => {
+    const raw = decodeSecret(secret);
+    try {
+      return backend.importHmacKey(raw);
+    } catch (err) {
+      throw importFailed('HS256 secret', err);
+    }
+  });
+}
+
+async function importAsync(p: () => KeyHandle | Promise<KeyHandle>, what: string): Promise<KeyHandle> {
+  try {
+    return await p();
+  } catch (err) {
+    throw importFailed(what, err);
+  }
+}
+
+function importSync(p: () => KeyHandle | Promise<KeyHandle>, what: string): KeyHandle | Promise<KeyHandle> {
+  let r: KeyHandle | Promise<KeyHandle>;
+  try {
+    r = p();
+  } catch (err) {
+    throw importFailed(what, err);
+  }
+  return r instanceof Promise ? importAsync(() => r, what) : r;
+}
+
+/** ES256 signing key handle. @throws {TokenError} `ERR_KEY_INVALID`. */
+export function signingKey(backend: CryptoBackend, input: PrivateKeyInput): KeyHandle | Promise<KeyHandle> {
+  const make = () => {
+    const der = privateKeyToPkcs8(input);
+    return importSync(() => backend.importEcPrivateKey(der), 'ES256 private key');
+  };
+  return typeof input === 'string' ? memo(backend, `es-priv:${input}`, make) : make();
+}
+
+async function verifyKeysAsync(backend: CryptoBackend, input: PublicKeyInput): Promise<VerifyKey[]> {
+  const out: VerifyKey[] = [];
+  for (const k of publicKeyToSpki(input)) {
+    out.push({
+      handle: await importAsync(() => backend.importEcPublicKey(k.spki), 'ES256 public key'),
+      kid: k.kid,
+    });
+  }
+  return out;
+}
+
+function verifyKeysSync(backend: CryptoBackend, input: PublicKeyInput): VerifyKey[] | Promise<VerifyKey[]> {
+  const spkis = publicKeyToSpki(input);
+  const out: VerifyKey[] = [];
+  for (const k of spkis) {
+    const h = importSync(() => backend.importEcPublicKey(k.spki), 'ES256 public key');
+    if (h instanceof Promise) return verifyKeysAsync(backend, input);
+    out.push({ handle: h, kid: k.kid });
+  }
+  return out;
+}
+
+/** ES256 verification key handles (one per usable JWKS key). @throws {TokenError} `ERR_KEY_INVALID`. */
+export function verifyKeys(
+  backend: CryptoBackend,
+  input: PublicKeyInput,
+): VerifyKey[] | Promise<VerifyKey[]> {
+  return typeof input === 'string'
+    ? memo(backend, `es-pub:${input}`, () => verifyKeysSync(backend, input))
+    : verifyKeysSync(backend, input);
+}

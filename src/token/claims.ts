@@ -1,0 +1,181 @@
+/**
+ * The claims of an ATI session token, typed exactly as the proxy's
+ * `core::jwt::TokenClaims` deserializes them (contract §1.3).
+ *
+ * @module
+ */
+import { TokenError } from '../errors.ts';
+import { isJsonObject, JsonFloat, type JsonObject, type JsonValue } from '../jws/json.ts';
+import { parseScopes } from '../scope/scope.ts';
+
+/** The `ati` claim namespace. */
+export interface AtiNamespace {
+  /** Claims schema version, an integer 0–255 (the proxy reads a `u8`). Issued as `1`. */
+  readonly v: number;
+  /** Rate limits: scope pattern → spec such as `10/hour`. Empty when absent. */
+  readonly rate: Readonly<Record<string, string>>;
+}
+
+/** Fields of a {@link TokenClaims}, under their wire names. */
+export interface TokenClaimsInit {
+  sub: string;
+  aud: string;
+  iat: number;
+  exp: number;
+  scope: string;
+  iss?: string | undefined;
+  jti?: string | undefined;
+  ati?: AtiNamespace | undefined;
+  job_id?: string | undefined;
+  sandbox_id?: string | undefined;
+}
+
+/**
+ * Validated (or, from {@link inspectToken}, merely decoded) token claims,
+ * under their wire names. Immutable.
+ *
+ * @example
+ * ```ts
+ * const claims = await validateToken(token, { secret });
+ * claims.sub;       // 'agent-7'
+ * claims.scopes();  // ['tool:web_search', 'tool:github:*']
+ * JSON.stringify(claims); // wire-order JSON
+ * ```
+ */
+export class TokenClaims {
+  /** Agent identity. */
+  readonly sub: string;
+  /** Audience, a single string (the proxy rejects arrays). */
+  readonly aud: string;
+  /** Issued-at, epoch seconds (integer). */
+  readonly iat: number;
+  /** Expiry, epoch seconds (integer). */
+  readonly exp: number;
+  /** Space-delimited scopes. May be `''`. */
+  readonly scope: string;
+  /** Issuer, if present. */
+  readonly iss: string | undefined;
+  /** Token id, if present. */
+  readonly jti: string | undefined;
+  /** The ATI namespace (`v`, `rate`), if present. */
+  readonly ati: AtiNamespace | undefined;
+  /** Job id set by the orchestrator, if present (logged by the proxy). */
+  readonly job_id: string | undefined;
+  /** Sandbox id set by the orchestrator, if present (logged by the proxy). */
+  readonly sandbox_id: string | undefined;
+
+  constructor(init: TokenClaimsInit) {
+    this.sub = init.sub;
+    this.aud = init.aud;
+    this.iat = init.iat;
+    this.exp = init.exp;
+    this.scope = init.scope;
+    this.iss = init.iss;
+    this.jti = init.jti;
+    this.ati =
+      init.ati === undefined
+        ? undefined
+        : Object.freeze({ v: init.ati.v, rate: Object.freeze({ ...init.ati.rate }) });
+    this.job_id = init.job_id;
+    this.sandbox_id = init.sandbox_id;
+    Object.freeze(this);
+  }
+
+  /** The scopes, split the way the proxy splits them (Unicode whitespace). */
+  scopes(): string[] {
+    return parseScopes(this.scope);
+  }
+
+  /**
+   * The claims as a plain object in the proxy's serialization order
+   * (`iss?, sub, aud, iat, exp, jti?, scope, ati?, job_id?, sandbox_id?`),
+   * absent ones omitted and `ati.rate` omitted when empty.
+   */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    if (this.iss !== undefined) out.iss = this.iss;
+    out.sub = this.sub;
+    out.aud = this.aud;
+    out.iat = this.iat;
+    out.exp = this.exp;
+    if (this.jti !== undefined) out.jti = this.jti;
+    out.scope = this.scope;
+    if (this.ati !== undefined) {
+      out.ati =
+        Object.keys(this.ati.rate).length > 0
+          ? { v: this.ati.v, rate: { ...this.ati.rate } }
+          : { v: this.ati.v };
+    }
+    if (this.job_id !== undefined) out.job_id = this.job_id;
+    if (this.sandbox_id !== undefined) out.sandbox_id = this.sandbox_id;
+    return out;
+  }
+}
+
+const U64_MAX = 18446744073709551615n;
+
+function bad(claim: string, expected: string): TokenError {
+  return new TokenError('ERR_JWT_CLAIMS_INVALID', `Claim "${claim}" must be ${expected}`);
+}
+
+function requiredString(obj: JsonObject, name: string): string {
+  const v = obj[name];
+  if (typeof v !== 'string') throw bad(name, v === undefined ? 'present (a string)' : 'a string');
+  return v;
+}
+
+function optionalString(obj: JsonObject, name: string): string | undefined {
+  const v = obj[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw bad(name, 'a string or null');
+  return v;
+}
+
+/** serde `u64`: an integer literal (no fraction, no exponent, no minus) ≤ 2^64−1. */
+function u64(obj: JsonObject, name: string): number {
+  const v: JsonValue | undefined = obj[name];
+  if (typeof v === 'number' && v >= 0) return v;
+  if (typeof v === 'bigint' && v >= 0n && v <= U64_MAX) return Number(v);
+  if (v === undefined) throw bad(name, 'present (an integer)');
+  throw bad(name, v instanceof JsonFloat ? 'an integer (no fraction or exponent)' : 'a non-negative integer');
+}
+
+function atiNamespace(v: JsonValue | undefined): AtiNamespace | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isJsonObject(v)) throw bad('ati', 'an object or null');
+  const ver = v.v;
+  if (typeof ver !== 'number' || ver < 0 || ver > 255) throw bad('ati.v', 'an integer from 0 to 255');
+  const rateValue = v.rate;
+  const rate: Record<string, string> = {};
+  if (rateValue !== undefined) {
+    if (!isJsonObject(rateValue)) throw bad('ati.rate', 'an object');
+    for (const key of Object.keys(rateValue)) {
+      const spec = rateValue[key];
+      if (typeof spec !== 'string') throw bad('ati.rate', 'an object of strings');
+      Object.defineProperty(rate, key, { value: spec, enumerable: true });
+    }
+  }
+  return { v: ver, rate };
+}
+
+/**
+ * Type-check a decoded payload as the proxy's serde does.
+ *
+ * @throws {TokenError} `ERR_JWT_CLAIMS_INVALID`.
+ */
+export function claimsFromPayload(payload: JsonValue): TokenClaims {
+  if (!isJsonObject(payload))
+    throw new TokenError('ERR_JWT_CLAIMS_INVALID', 'Token payload must be a JSON object');
+  return new TokenClaims({
+    iss: optionalString(payload, 'iss'),
+    sub: requiredString(payload, 'sub'),
+    aud: requiredString(payload, 'aud'),
+    iat: u64(payload, 'iat'),
+    exp: u64(payload, 'exp'),
+    jti: optionalString(payload, 'jti'),
+    scope: requiredString(payload, 'scope'),
+    ati: atiNamespace(payload.ati),
+    job_id: optionalString(payload, 'job_id'),
+    sandbox_id: optionalString(payload, 'sandbox_id'),
+  });
+}

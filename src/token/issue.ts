@@ -1,0 +1,135 @@
+/**
+ * Issue ATI session tokens (HS256 or ES256) that the proxy accepts.
+ *
+ * @module
+ */
+import { backend as defaultBackend } from '#crypto';
+import { TokenError } from '../errors.ts';
+import type { CryptoBackend } from '../jws/backend.ts';
+import { base64urlEncode, utf8Encode } from '../jws/encoding.ts';
+import type { PrivateKeyInput } from '../jws/keys.ts';
+import { hmacKey, signingKey } from '../jws/resolve.ts';
+import { parseRateMap } from '../rate/rate.ts';
+
+/** Options of {@link issueToken}. Give exactly one of `secret` and `privateKey`. */
+export interface IssueTokenOptions {
+  /** HS256 secret: at least 32 bytes as strict hex (64+ characters), the proxy's `ATI_JWT_SECRET`. */
+  secret?: string | undefined;
+  /** ES256 private key: PKCS#8 PEM or private P-256 JWK. */
+  privateKey?: PrivateKeyInput | undefined;
+  /** Agent identity (`sub`). Non-empty. */
+  sub: string;
+  /** Space-delimited scope claim, e.g. from {@link buildScopeString}. May be `''` (grants nothing). */
+  scope: string;
+  /** Lifetime in whole seconds; `exp = iat + ttlSeconds`. @default 3600 */
+  ttlSeconds?: number | undefined;
+  /** Audience (`aud`). @default 'ati-proxy' */
+  aud?: string | undefined;
+  /** Issuer (`iss`); `null` omits the claim. @default 'ati-orchestrator' */
+  iss?: string | null | undefined;
+  /** Token id (`jti`). @default a random UUID (also when `''`) */
+  jti?: string | undefined;
+  /** Rate limits, scope pattern → spec (`10/hour`). Every spec is validated. */
+  rate?: Readonly<Record<string, string>> | undefined;
+  /** `job_id` claim (logged by the proxy). */
+  jobId?: string | undefined;
+  /** `sandbox_id` claim (logged by the proxy). */
+  sandboxId?: string | undefined;
+  /** Current time in epoch seconds (floored to a whole second). @default the system clock */
+  now?: number | undefined;
+  /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
+  crypto?: CryptoBackend | undefined;
+}
+
+// The Rust issuer's header: `typ` before `alg` (contract §1.2).
+const HS256_HEADER = base64urlEncode(utf8Encode('{"typ":"JWT","alg":"HS256"}'));
+const ES256_HEADER = base64urlEncode(utf8Encode('{"typ":"JWT","alg":"ES256"}'));
+
+function invalid(message: string): TokenError {
+  return new TokenError('ERR_INVALID_ARGUMENT', message);
+}
+
+/** A JSON string literal; refuses lone surrogates, which the proxy's serde_json rejects. */
+function str(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
+  if (!value.isWellFormed()) throw invalid(`${name} contains a lone UTF-16 surrogate`);
+  return JSON.stringify(value);
+}
+
+function rateJson(rate: Readonly<Record<string, string>> | undefined): string {
+  if (rate === undefined) return '';
+  parseRateMap(rate);
+  const entries = Object.entries(rate);
+  if (entries.length === 0) return '';
+  return `,"rate":{${entries.map(([k, v]) => `${str(k, 'rate pattern')}:${str(v, 'rate spec')}`).join(',')}}`;
+}
+
+/**
+ * Build the payload in the Rust proxy's field order
+ * (`iss?, sub, aud, iat, exp, jti?, scope, ati, job_id?, sandbox_id?`).
+ */
+function payloadJson(o: IssueTokenOptions): string {
+  if (typeof o.sub !== 'string' || o.sub === '') throw invalid('sub must be a non-empty string');
+  const ttl = o.ttlSeconds ?? 3600;
+  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw invalid('ttlSeconds must be a positive integer');
+  const nowRaw = o.now ?? Date.now() / 1000;
+  if (typeof nowRaw !== 'number' || !Number.isFinite(nowRaw) || nowRaw < 0) {
+    throw invalid('now must be a non-negative number of epoch seconds');
+  }
+  const iat = Math.floor(nowRaw);
+  const exp = iat + ttl;
+  if (!Number.isSafeInteger(exp)) throw invalid('iat + ttlSeconds exceeds 2^53 - 1');
+  const iss = o.iss === undefined ? 'ati-orchestrator' : o.iss;
+  const jti = o.jti === undefined || o.jti === '' ? globalThis.crypto.randomUUID() : o.jti;
+  let s = '{';
+  if (iss !== null) s += `"iss":${str(iss, 'iss')},`;
+  s += `"sub":${str(o.sub, 'sub')},"aud":${str(o.aud ?? 'ati-proxy', 'aud')},"iat":${iat},"exp":${exp}`;
+  s += `,"jti":${str(jti, 'jti')},"scope":${str(o.scope, 'scope')},"ati":{"v":1${rateJson(o.rate)}}`;
+  if (o.jobId !== undefined) s += `,"job_id":${str(o.jobId, 'jobId')}`;
+  if (o.sandboxId !== undefined) s += `,"sandbox_id":${str(o.sandboxId, 'sandboxId')}`;
+  return `${s}}`;
+}
+
+async function finish(signingInput: string, sig: Uint8Array | Promise<Uint8Array>): Promise<string> {
+  return `${signingInput}.${base64urlEncode(await sig)}`;
+}
+
+/**
+ * Issue a signed ATI session token. With `secret` it is HS256, with
+ * `privateKey` ES256. Header and claim order match `ati token issue`
+ * byte-for-byte; `iat` is a whole second; `ati` is always `{"v":1}` plus
+ * `rate` when given.
+ *
+ * All input is checked before signing: a malformed or short secret, an empty
+ * `sub`, a non-positive or fractional `ttlSeconds`, and any invalid rate spec
+ * (named, since the proxy silently drops every limit when one is bad).
+ *
+ * @returns The compact JWS.
+ * @throws {TokenError} `ERR_INVALID_ARGUMENT`, `ERR_KEY_INVALID`, `ERR_RATE_SPEC_INVALID`.
+ * @example
+ * ```ts
+ * const token = await issueToken({
+ *   secret: process.env.ATI_JWT_SECRET,
+ *   sub: 'agent-7',
+ *   scope: 'tool:web_search tool:github:*',
+ *   rate: { 'tool:github:*': '10/hour' },
+ * });
+ * ```
+ */
+export async function issueToken(options: IssueTokenOptions): Promise<string> {
+  if (options === null || typeof options !== 'object') throw invalid('options must be an object');
+  const { secret, privateKey } = options;
+  if ((secret === undefined) === (privateKey === undefined)) {
+    throw invalid('give exactly one of secret (HS256) and privateKey (ES256)');
+  }
+  const backend = options.crypto ?? defaultBackend;
+  const payload = base64urlEncode(utf8Encode(payloadJson(options)));
+  if (secret !== undefined) {
+    const key = hmacKey(backend, secret);
+    const input = `${HS256_HEADER}.${payload}`;
+    return finish(input, backend.hmacSign(key instanceof Promise ? await key : key, input));
+  }
+  const key = await signingKey(backend, privateKey!);
+  const input = `${ES256_HEADER}.${payload}`;
+  return finish(input, backend.ecdsaSign(key, input));
+}

@@ -1,0 +1,152 @@
+/**
+ * Validate ATI session tokens with the proxy's verdict (contract §1).
+ *
+ * @module
+ */
+import { backend as defaultBackend } from '#crypto';
+import { AtiError, TokenError, TokenExpiredError } from '../errors.ts';
+import type { CryptoBackend } from '../jws/backend.ts';
+import { base64urlDecode } from '../jws/encoding.ts';
+import type { PublicKeyInput } from '../jws/keys.ts';
+import { hmacKey, verifyKeys } from '../jws/resolve.ts';
+import { claimsFromPayload, type TokenClaims } from './claims.ts';
+import { DEFAULT_MAX_TOKEN_LENGTH, decodeSegment, splitToken } from './compact.ts';
+
+/** Options of {@link validateToken}. Give exactly one of `secret` and `publicKey`. */
+export interface ValidateTokenOptions {
+  /** HS256 secret (strict hex, ≥ 32 bytes). Fixes the algorithm to HS256. */
+  secret?: string | undefined;
+  /** ES256 public key: SPKI PEM, public JWK, or JWKS (standard or the proxy's `x5c` form). Fixes ES256. */
+  publicKey?: PublicKeyInput | undefined;
+  /** Required `aud`, compared exactly. @default 'ati-proxy' */
+  audience?: string | undefined;
+  /** Required `iss`. When set, a token without `iss` is rejected unless `requireIssuer` is `false`. */
+  issuer?: string | undefined;
+  /**
+   * With `issuer` set, reject tokens that carry no `iss`. The proxy accepts
+   * them (contract §1.4); set `false` to predict exactly that.
+   * @default true
+   */
+  requireIssuer?: boolean | undefined;
+  /** Clock skew allowed on `exp`, in seconds (the proxy's is fixed at 60). @default 60 */
+  leeway?: number | undefined;
+  /** Current time in epoch seconds (floored). @default the system clock */
+  now?: number | undefined;
+  /** Longest token accepted, in characters, checked before decoding. @default 65536 */
+  maxTokenLength?: number | undefined;
+  /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
+  crypto?: CryptoBackend | undefined;
+}
+
+function invalidOption(message: string): TokenError {
+  return new TokenError('ERR_INVALID_ARGUMENT', message);
+}
+
+function signatureInvalid(): TokenError {
+  return new TokenError('ERR_JWT_SIGNATURE_INVALID', 'Token signature is invalid');
+}
+
+function nonNegativeInt(value: number | undefined, fallback: number, name: string): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < 0) throw invalidOption(`${name} must be a non-negative integer`);
+  return v;
+}
+
+async function verifySignature(
+  backend: CryptoBackend,
+  o: ValidateTokenOptions,
+  alg: string,
+  kid: string | undefined,
+  signingInput: string,
+  signatureB64: string,
+): Promise<void> {
+  const expected = o.secret !== undefined ? 'HS256' : 'ES256';
+  // The key decides the algorithm; the header only has to agree (contract §1.2).
+  if (alg !== expected) {
+    throw new TokenError(
+      'ERR_JWT_ALG_NOT_ALLOWED',
+      `Token algorithm ${alg} is not allowed; expected ${expected}`,
+    );
+  }
+  const sig = base64urlDecode(signatureB64);
+  if (o.secret !== undefined) {
+    const key = hmacKey(backend, o.secret);
+    const handle = key instanceof Promise ? await key : key;
+    if (sig === undefined || sig.length !== 32) throw signatureInvalid();
+    const ok = backend.hmacVerify(handle, signingInput, sig);
+    if (!(ok instanceof Promise ? await ok : ok)) throw signatureInvalid();
+    return;
+  }
+  const keys = await verifyKeys(backend, o.publicKey!);
+  if (sig === undefined || sig.length !== 64) throw signatureInvalid();
+  const byKid = kid === undefined ? [] : keys.filter((k) => k.kid === kid);
+  for (const k of byKid.length > 0 ? byKid : keys) {
+    if (await backend.ecdsaVerify(k.handle, signingInput, sig)) return;
+  }
+  throw signatureInvalid();
+}
+
+async function run(token: string, o: ValidateTokenOptions): Promise<TokenClaims> {
+  if (o === null || typeof o !== 'object') throw invalidOption('options must be an object');
+  if ((o.secret === undefined) === (o.publicKey === undefined)) {
+    throw invalidOption('give exactly one of secret (HS256) and publicKey (ES256)');
+  }
+  const leeway = nonNegativeInt(o.leeway, 60, 'leeway');
+  const maxLength = nonNegativeInt(o.maxTokenLength, DEFAULT_MAX_TOKEN_LENGTH, 'maxTokenLength');
+  const audience = o.audience ?? 'ati-proxy';
+  const nowRaw = o.now ?? Date.now() / 1000;
+  if (typeof nowRaw !== 'number' || !Number.isFinite(nowRaw))
+    throw invalidOption('now must be a finite number');
+  const now = Math.floor(nowRaw);
+  const backend = o.crypto ?? defaultBackend;
+
+  // Order as jsonwebtoken 9.3.1: header, algorithm, signature, then claims types, then exp/iss/aud.
+  const parts = splitToken(token, maxLength);
+  await verifySignature(backend, o, parts.alg, parts.kid, parts.signingInput, parts.signatureB64);
+  const claims = claimsFromPayload(decodeSegment(parts.payloadB64, 'payload'));
+  if (claims.exp < now - leeway) throw new TokenExpiredError(claims.exp, now);
+  if (o.issuer !== undefined) {
+    if (claims.iss === undefined) {
+      if (o.requireIssuer !== false) {
+        throw new TokenError('ERR_JWT_ISSUER_MISSING', 'Token has no "iss" claim but an issuer is required');
+      }
+    } else if (claims.iss !== o.issuer) {
+      throw new TokenError('ERR_JWT_ISSUER_MISMATCH', 'Token issuer does not match');
+    }
+  }
+  if (claims.aud !== audience)
+    throw new TokenError('ERR_JWT_AUDIENCE_MISMATCH', 'Token audience does not match');
+  return claims;
+}
+
+/**
+ * Verify a token and check its claims, predicting the ATI proxy's verdict:
+ * what this accepts the proxy accepts (with the same key, audience and
+ * issuer), and what the proxy rejects this rejects. It is stricter in a few
+ * documented places (README, Compatibility), never looser.
+ *
+ * The algorithm comes from the key (secret → HS256, public key → ES256);
+ * the token's header only has to agree. Expired iff `exp < now − leeway`.
+ * `nbf` and `iat` values are ignored, as by the proxy.
+ *
+ * It only ever throws {@link AtiError}s, whatever it is given.
+ *
+ * @throws {TokenError} `ERR_JWT_TOO_LARGE`, `ERR_JWT_MALFORMED`, `ERR_JWT_ALG_NOT_ALLOWED`,
+ *   `ERR_JWT_SIGNATURE_INVALID`, `ERR_JWT_CLAIMS_INVALID`, `ERR_JWT_EXPIRED` ({@link TokenExpiredError}),
+ *   `ERR_JWT_AUDIENCE_MISMATCH`, `ERR_JWT_ISSUER_MISMATCH`, `ERR_JWT_ISSUER_MISSING`,
+ *   `ERR_KEY_INVALID`, `ERR_INVALID_ARGUMENT`.
+ * @example
+ * ```ts
+ * const claims = await validateToken(token, { secret: process.env.ATI_JWT_SECRET });
+ * claims.scopes(); // ['tool:web_search']
+ * ```
+ */
+export async function validateToken(token: string, options: ValidateTokenOptions): Promise<TokenClaims> {
+  try {
+    return await run(token, options);
+  } catch (err) {
+    if (err instanceof AtiError) throw err;
+    // A backend or runtime surprise: still a coded error, never the raw input.
+    throw new TokenError('ERR_JWT_MALFORMED', 'Token could not be validated', { cause: err });
+  }
+}
