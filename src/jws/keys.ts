@@ -201,6 +201,18 @@ export function privateKeyToPkcs8(input: PrivateKeyInput): Uint8Array {
   );
 }
 
+/**
+ * The SPKI public key inside a PKCS#8 P-256 private key, when the key carries
+ * its public point (OpenSSL, Web Crypto and `generateKeyPair` always write
+ * it). `undefined` otherwise.
+ */
+export function publicKeyFromPrivate(input: PrivateKeyInput): string | undefined {
+  const der = privateKeyToPkcs8(input);
+  const at = der.length - 65 - P256_PKCS8_MIDDLE.length;
+  if (der.length !== 138 || !startsWith(der, P256_PKCS8_MIDDLE, at) || der[at + 5] !== 0x04) return undefined;
+  return pemEncode(concat(P256_SPKI_PREFIX, der.subarray(at + 5)), 'PUBLIC KEY');
+}
+
 /** Options of {@link toJwks}. */
 export interface ToJwksOptions {
   /** Key id. @default 'ati-proxy-1' (the proxy's fixed kid) */
