@@ -8,7 +8,28 @@ import type { CryptoBackend, KeyHandle } from './backend.ts';
 const HMAC = { name: 'HMAC', hash: 'SHA-256' } as const;
 const ECDSA_IMPORT = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const ECDSA_SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
-const encoder = new TextEncoder();
+
+/**
+ * `data` as bytes, one per UTF-16 unit, exactly as the node backend reads it
+ * (`'latin1'`), so both backends hash the same bytes for every string
+ * (STYLE habit 6). `undefined` if a unit is above 0xFF: no signer produced
+ * such a string (JWS signing inputs are ASCII), so it must never verify.
+ */
+function latin1(data: string): Uint8Array<ArrayBuffer> | undefined {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const c = data.charCodeAt(i);
+    if (c > 0xff) return undefined;
+    out[i] = c;
+  }
+  return out;
+}
+
+function signable(data: string): Uint8Array<ArrayBuffer> {
+  const bytes = latin1(data);
+  if (bytes === undefined) throw new Error('data to sign must be a one-byte-per-character string');
+  return bytes;
+}
 
 function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle;
@@ -34,11 +55,13 @@ export const webCryptoBackend: CryptoBackend = Object.freeze({
     return subtle().importKey('raw', buf(raw), HMAC, false, ['sign', 'verify']);
   },
   async hmacSign(key: KeyHandle, data: string): Promise<Uint8Array> {
-    return new Uint8Array(await subtle().sign('HMAC', asCryptoKey(key), encoder.encode(data)));
+    return new Uint8Array(await subtle().sign('HMAC', asCryptoKey(key), signable(data)));
   },
-  hmacVerify(key: KeyHandle, data: string, mac: Uint8Array): Promise<boolean> {
+  async hmacVerify(key: KeyHandle, data: string, mac: Uint8Array): Promise<boolean> {
+    const bytes = latin1(data);
+    if (bytes === undefined) return false;
     // subtle.verify compares in constant time.
-    return subtle().verify('HMAC', asCryptoKey(key), buf(mac), encoder.encode(data));
+    return subtle().verify('HMAC', asCryptoKey(key), buf(mac), bytes);
   },
   importEcPublicKey(spki: Uint8Array): Promise<KeyHandle> {
     return subtle().importKey('spki', buf(spki), ECDSA_IMPORT, false, ['verify']);
@@ -47,11 +70,12 @@ export const webCryptoBackend: CryptoBackend = Object.freeze({
     return subtle().importKey('pkcs8', buf(pkcs8), ECDSA_IMPORT, false, ['sign']);
   },
   async ecdsaSign(key: KeyHandle, data: string): Promise<Uint8Array> {
-    return new Uint8Array(await subtle().sign(ECDSA_SIGN, asCryptoKey(key), encoder.encode(data)));
+    return new Uint8Array(await subtle().sign(ECDSA_SIGN, asCryptoKey(key), signable(data)));
   },
   async ecdsaVerify(key: KeyHandle, data: string, signature: Uint8Array): Promise<boolean> {
-    if (signature.length !== 64) return false;
-    return subtle().verify(ECDSA_SIGN, asCryptoKey(key), buf(signature), encoder.encode(data));
+    const bytes = latin1(data);
+    if (signature.length !== 64 || bytes === undefined) return false;
+    return subtle().verify(ECDSA_SIGN, asCryptoKey(key), buf(signature), bytes);
   },
   async generateEcKeyPair(): Promise<{ pkcs8: Uint8Array; spki: Uint8Array }> {
     const pair = await subtle().generateKey(ECDSA_IMPORT, true, ['sign', 'verify']);
