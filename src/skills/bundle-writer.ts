@@ -105,14 +105,16 @@ export function isSafeBundlePath(path: string): boolean {
  * directory (Python creates none but still returns the path). Text files are
  * written as UTF-8, `{ base64 }` values as the decoded bytes; any other keys of
  * such an object are ignored. Names longer than 233 bytes get hashed temporary
- * names so those stay within 255 bytes.
+ * names so those stay within 255 bytes. Paths differing only in case collide on
+ * a case-insensitive filesystem; the write then fails with
+ * `ERR_SKILL_WRITE_FAILED` and the previous skill stays.
  *
  * @param destDir - Parent directory of the skills, e.g. `.claude/skills`.
  * @param name - The skill name, one path segment (see {@link isSafeSkillName}).
  * @param files - Relative path → file content (see {@link isSafeBundlePath}).
  * @returns The absolute, real path of the skill directory.
  * @throws {SkillError} `ERR_SKILL_NAME_UNSAFE` for an unsafe name;
- *   `ERR_SKILL_PATH_UNSAFE` for an unsafe path, two paths equal after NFC
+ *   `ERR_SKILL_PATH_UNSAFE` for an empty `destDir`, an unsafe path, two paths equal after NFC
  *   normalisation, a path that is both a file and a directory, or an existing
  *   `<destDir>/<name>` that is a symlink or not a directory;
  *   `ERR_SKILL_BUNDLE_INVALID` when `files` is not an object or a value is

@@ -326,6 +326,13 @@ describe('writeSkillBundle: atomic replacement', () => {
     assert.deepEqual(await readdir(box.dest), []);
   });
 
+  it('refuses an empty destDir without creating anything', async () => {
+    const before = await snapshot(box.root);
+    await rejectsWith(writeSkillBundle('', 'skill', { a: 'a' }), 'ERR_SKILL_PATH_UNSAFE');
+    await rejectsWith(writeSkillBundle(`${box.dest}\u0000x`, 'skill', { a: 'a' }), 'ERR_SKILL_PATH_UNSAFE');
+    assert.deepEqual(await snapshot(box.root), before);
+  });
+
   it('fails with ERR_SKILL_WRITE_FAILED when destDir cannot be a directory', async () => {
     await writeFile(join(box.root, 'file'), 'x');
     await rejectsWith(
