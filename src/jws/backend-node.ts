@@ -21,6 +21,19 @@ function asKeyObject(key: KeyHandle): KeyObject {
   return key as KeyObject;
 }
 
+/**
+ * Node's `'latin1'` decoding keeps only the low byte of each UTF-16 unit, so
+ * `'\u014a'` would hash as `'J'`: a presented string other than the signed one
+ * would verify. Signing inputs are ASCII; refuse anything above 0xFF (the web
+ * backend does the same).
+ */
+const ABOVE_LATIN1 = /[\u0100-\uffff]/;
+
+function signable(data: string): Buffer {
+  if (ABOVE_LATIN1.test(data)) throw new Error('data to sign must be a one-byte-per-character string');
+  return Buffer.from(data, 'latin1');
+}
+
 function assertP256(key: KeyObject): KeyObject {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new Error('not a P-256 key');
@@ -35,9 +48,10 @@ export const nodeCryptoBackend: CryptoBackend = Object.freeze({
     return createSecretKey(raw);
   },
   hmacSign(key: KeyHandle, data: string): Uint8Array {
-    return createHmac('sha256', asKeyObject(key)).update(data, 'latin1').digest();
+    return createHmac('sha256', asKeyObject(key)).update(signable(data)).digest();
   },
   hmacVerify(key: KeyHandle, data: string, mac: Uint8Array): boolean {
+    if (ABOVE_LATIN1.test(data)) return false;
     const expected = createHmac('sha256', asKeyObject(key)).update(data, 'latin1').digest();
     return mac.length === expected.length && timingSafeEqual(expected, mac);
   },
@@ -48,10 +62,10 @@ export const nodeCryptoBackend: CryptoBackend = Object.freeze({
     return assertP256(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }));
   },
   ecdsaSign(key: KeyHandle, data: string): Uint8Array {
-    return sign('sha256', Buffer.from(data, 'latin1'), { key: asKeyObject(key), dsaEncoding: 'ieee-p1363' });
+    return sign('sha256', signable(data), { key: asKeyObject(key), dsaEncoding: 'ieee-p1363' });
   },
   ecdsaVerify(key: KeyHandle, data: string, signature: Uint8Array): boolean {
-    if (signature.length !== 64) return false;
+    if (signature.length !== 64 || ABOVE_LATIN1.test(data)) return false;
     return verify(
       'sha256',
       Buffer.from(data, 'latin1'),

@@ -14,7 +14,8 @@ export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * The crypto primitives ati-client needs. All `data` arguments are the ASCII
- * JWS signing input (`<header>.<payload>`).
+ * JWS signing input (`<header>.<payload>`), read as one byte per UTF-16 unit;
+ * a string with a unit above 0xFF never verifies and cannot be signed.
  */
 export interface CryptoBackend {
   /** `'node'` or `'web'`. */

@@ -37,5 +37,33 @@ describe('backends read data as one byte per character', () => {
       const sig = sign('sha256', bytes, { key: privateKey, dsaEncoding: 'ieee-p1363' });
       assert.equal(await backend.ecdsaVerify(handle, Buffer.from(bytes).toString('latin1'), sig), true);
     });
+
+    it(`${backend.name}: a character above 0xFF never verifies and cannot be signed (no aliasing)`, async () => {
+      const key = await backend.importHmacKey(KEY);
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      const ecPub = await backend.importEcPublicKey(
+        new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
+      );
+      const ecPriv = await backend.importEcPrivateKey(
+        new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })),
+      );
+      for (const [signed, presented] of [
+        ['eyJhIjoxfQ', 'eyJhIjoxfQ'.replace('J', '\u014a')], // U+014A truncates to 'J'
+        ['abc', 'ab\u0163'], // U+0163 truncates to 'c'
+        ['x?', 'x\ud83d'], // lone surrogate
+      ] as const) {
+        const mac = createHmac('sha256', KEY).update(signed, 'latin1').digest();
+        assert.equal(await backend.hmacVerify(key, signed, mac), true);
+        assert.equal(await backend.hmacVerify(key, presented, mac), false);
+        const sig = sign('sha256', Buffer.from(signed, 'latin1'), {
+          key: privateKey,
+          dsaEncoding: 'ieee-p1363',
+        });
+        assert.equal(await backend.ecdsaVerify(ecPub, signed, sig), true);
+        assert.equal(await backend.ecdsaVerify(ecPub, presented, sig), false);
+        await assert.rejects(async () => backend.hmacSign(key, presented));
+        await assert.rejects(async () => backend.ecdsaSign(ecPriv, presented));
+      }
+    });
   }
 });
