@@ -1,0 +1,192 @@
+/**
+ * HS256 issue and validate: ati-client against jose, fast-jwt, jsonwebtoken,
+ * bare node:crypto and PyJWT, all on the same ATI-shaped claims.
+ *
+ * @module
+ */
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import { createSigner, createVerifier } from 'fast-jwt';
+import { jwtVerify, SignJWT } from 'jose';
+import jsonwebtoken from 'jsonwebtoken';
+import { issueToken, validateToken } from '../../src/index.ts';
+import {
+  AUDIENCE,
+  assertIssued,
+  assertVerified,
+  ISSUER,
+  LEEWAY_SECONDS,
+  makeClaims,
+  RATE,
+} from '../fixtures.ts';
+import { type BenchCase, defineSuite, type Peer } from '../harness.ts';
+import { pyjwtPeers, pythonHas } from '../pyjwt.ts';
+
+/** A fixed bench secret (64 hex = 32 bytes); not a real key. */
+const SECRET = '4f1c6a0e9b2d7c3a58e1f0b6d4a29c7e13b8f5d0a6c2e9f7b1d3a5c8e0f2b4d6';
+
+export default defineSuite('hs256', async (): Promise<BenchCase[]> => {
+  const claims = makeClaims();
+  const keyBytes = Buffer.from(SECRET, 'hex');
+  const keyObject = createSecretKey(keyBytes);
+  const joseKey = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+
+  const ourIssueOptions = {
+    secret: SECRET,
+    sub: claims.sub,
+    scope: claims.scope,
+    aud: claims.aud,
+    iss: claims.iss,
+    jti: claims.jti,
+    rate: RATE,
+    now: claims.iat,
+    ttlSeconds: claims.exp - claims.iat,
+  };
+  const token = await issueToken(ourIssueOptions);
+  const signingInput = token.slice(0, token.lastIndexOf('.'));
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+  const fastSigner = createSigner({ key: keyBytes, algorithm: 'HS256' });
+  const fastVerifier = createVerifier({
+    key: keyBytes,
+    algorithms: ['HS256'],
+    allowedAud: AUDIENCE,
+    allowedIss: ISSUER,
+    clockTolerance: LEEWAY_SECONDS * 1000,
+    cache: false,
+  });
+
+  const issuePeers: Peer[] = [
+    { name: 'ours', note: 'issueToken, hex secret (key cached)', fn: () => issueToken(ourIssueOptions) },
+    {
+      name: 'jose',
+      note: 'SignJWT, CryptoKey imported once',
+      fn: () => new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(joseKey),
+    },
+    { name: 'fast-jwt', note: 'createSigner, key Buffer from hex', fn: () => fastSigner(claims) },
+    {
+      name: 'jsonwebtoken',
+      note: 'sign (sync), KeyObject created once',
+      fn: () => jsonwebtoken.sign(claims, keyObject, { algorithm: 'HS256' }),
+    },
+    {
+      name: 'node:crypto',
+      note: 'createHmac over the precomputed signing input, base64url digest (floor)',
+      fn: () => `${signingInput}.${createHmac('sha256', keyBytes).update(signingInput).digest('base64url')}`,
+    },
+    {
+      name: 'node:crypto+JSON',
+      note: 'JSON.stringify + Buffer base64url + createHmac (minimal real issuer)',
+      fn: () => {
+        const input = `eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+        return `${input}.${createHmac('sha256', keyBytes).update(input).digest('base64url')}`;
+      },
+    },
+  ];
+
+  const bareVerify = (t: string): boolean => {
+    const dot = t.lastIndexOf('.');
+    const mac = createHmac('sha256', keyBytes).update(t.slice(0, dot)).digest();
+    const sig = Buffer.from(t.slice(dot + 1), 'base64url');
+    return sig.length === mac.length && timingSafeEqual(sig, mac);
+  };
+  const validatePeers: Peer[] = [
+    {
+      name: 'ours',
+      note: 'validateToken, hex secret (key cached), issuer + audience',
+      fn: () => validateToken(token, { secret: SECRET, issuer: ISSUER }),
+    },
+    {
+      name: 'jose',
+      note: 'jwtVerify, CryptoKey imported once',
+      fn: () =>
+        jwtVerify(token, joseKey, {
+          algorithms: ['HS256'],
+          audience: AUDIENCE,
+          issuer: ISSUER,
+          clockTolerance: LEEWAY_SECONDS,
+        }),
+    },
+    {
+      name: 'fast-jwt',
+      note: 'createVerifier, cache off, key Buffer from hex',
+      fn: () => fastVerifier(token),
+    },
+    {
+      name: 'jsonwebtoken',
+      note: 'verify (sync), KeyObject created once',
+      fn: () =>
+        jsonwebtoken.verify(token, keyObject, {
+          algorithms: ['HS256'],
+          audience: AUDIENCE,
+          issuer: ISSUER,
+          clockTolerance: LEEWAY_SECONDS,
+        }),
+    },
+    {
+      name: 'node:crypto',
+      note: 'split + createHmac + timingSafeEqual, no claims (floor)',
+      fn: () => bareVerify(token),
+    },
+    {
+      name: 'node:crypto+JSON',
+      note: 'floor + JSON.parse(payload) + exp/aud/iss checks (minimal real validator)',
+      fn: () => {
+        if (!bareVerify(token)) throw new Error('bad signature');
+        const first = token.indexOf('.');
+        const p: unknown = JSON.parse(
+          Buffer.from(token.slice(first + 1, token.lastIndexOf('.')), 'base64url').toString('utf8'),
+        );
+        if (typeof p !== 'object' || p === null) throw new Error('bad payload');
+        const exp: unknown = Reflect.get(p, 'exp');
+        if (typeof exp !== 'number' || exp < nowSeconds() - LEEWAY_SECONDS) throw new Error('expired');
+        if (Reflect.get(p, 'aud') !== AUDIENCE || Reflect.get(p, 'iss') !== ISSUER) throw new Error('claims');
+        return p;
+      },
+    },
+  ];
+
+  // Correctness before timing: every issuer yields exactly our claims, every verifier accepts our token.
+  for (const p of issuePeers) await assertIssued(p.name, await p.fn(), claims, { secret: SECRET });
+  for (const p of validatePeers.filter((v) => !v.name.startsWith('node:crypto'))) {
+    assertVerified(p.name, await p.fn(), claims);
+  }
+  if (bareVerify(token) !== true) throw new Error('node:crypto: bare verify failed');
+
+  const hasPy = await pythonHas(['jwt']);
+  const py = hasPy
+    ? pyjwtPeers({
+        alg: 'HS256',
+        claims: { ...claims },
+        token,
+        secret: SECRET,
+        audience: AUDIENCE,
+        issuer: ISSUER,
+        leeway: LEEWAY_SECONDS,
+      })
+    : undefined;
+
+  const targets = (op: string) => [
+    { peer: 'fast-jwt', atLeast: 1, label: `HS256 ${op} ≥ fast-jwt (cache off)` },
+    ...(py ? [{ peer: 'PyJWT', atLeast: 2, label: `HS256 ${op} ≥ 2× PyJWT` }] : []),
+    { peer: 'node:crypto', atLeast: 0.5, label: `HS256 ${op} within 2× of bare node:crypto` },
+  ];
+  return [
+    {
+      name: 'issue',
+      description: 'sign the ATI claims (iss, sub, aud, iat, exp, jti, scope ×4, ati {v, rate}) with HS256',
+      peers: issuePeers,
+      external: py ? [py.issue] : [],
+      targets: targets('issue'),
+    },
+    {
+      name: 'validate',
+      description: 'verify an HS256 ATI token and check exp (60 s leeway), aud and iss',
+      peers: validatePeers,
+      external: py ? [py.validate] : [],
+      targets: targets('validate'),
+    },
+  ];
+});
