@@ -47,6 +47,12 @@ export {
   type ScopeClaimsLike,
   ScopeSet,
 } from './scope/scope.ts';
+export {
+  buildSkillInstructions,
+  formatToolInstructions,
+  type ToolInfoResult,
+} from './skills/instructions.ts';
+export { formatSkillListing, SKILL_LISTING_BUDGET, type SkillCatalogEntry } from './skills/listing.ts';
 export { type AtiNamespace, TokenClaims, type TokenClaimsInit } from './token/claims.ts';
 export { inspectToken } from './token/inspect.ts';
 export { type IssueTokenOptions, issueToken } from './token/issue.ts';

@@ -5,3 +5,10 @@
  */
 
 export { nodeCryptoBackend } from './jws/backend-node.ts';
+export {
+  cleanupStaleTemps,
+  isSafeBundlePath,
+  isSafeSkillName,
+  type SkillBundleFiles,
+  writeSkillBundle,
+} from './skills/bundle-writer.ts';
