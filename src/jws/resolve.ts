@@ -8,7 +8,13 @@
 import { TokenError } from '../errors.ts';
 import type { CryptoBackend, KeyHandle } from './backend.ts';
 import { hexDecode } from './encoding.ts';
-import { type PrivateKeyInput, type PublicKeyInput, privateKeyToPkcs8, publicKeyToSpki } from './keys.ts';
+import {
+  type PrivateKeyInput,
+  type PublicKeyInput,
+  privateKeyToPkcs8,
+  publicKeyToSpki,
+  type SpkiKey,
+} from './keys.ts';
 
 /** Minimum HS256 secret length in bytes (the 64 hex characters ATI documents). */
 export const MIN_SECRET_BYTES = 32;
@@ -116,9 +122,20 @@ export function signingKey(backend: CryptoBackend, input: PrivateKeyInput): KeyH
   return typeof input === 'string' ? memo(backend, `es-priv:${input}`, make) : make();
 }
 
-async function verifyKeysAsync(backend: CryptoBackend, input: PublicKeyInput): Promise<VerifyKey[]> {
-  const out: VerifyKey[] = [];
-  for (const k of publicKeyToSpki(input)) {
+/**
+ * Finish once an import turned out to be asynchronous (Web Crypto): await
+ * that pending import rather than dropping it (a dropped promise that
+ * rejects is an unhandledRejection, which ends a Node process), then import
+ * the rest.
+ */
+async function verifyKeysAsync(
+  backend: CryptoBackend,
+  spkis: SpkiKey[],
+  done: VerifyKey[],
+  pending: Promise<KeyHandle>,
+): Promise<VerifyKey[]> {
+  const out: VerifyKey[] = [...done, { handle: await pending, kid: spkis[done.length]!.kid }];
+  for (const k of spkis.slice(out.length)) {
     out.push({
       handle: await importAsync(() => backend.importEcPublicKey(k.spki), 'ES256 public key'),
       kid: k.kid,
@@ -132,7 +149,7 @@ function verifyKeysSync(backend: CryptoBackend, input: PublicKeyInput): VerifyKe
   const out: VerifyKey[] = [];
   for (const k of spkis) {
     const h = importSync(() => backend.importEcPublicKey(k.spki), 'ES256 public key');
-    if (h instanceof Promise) return verifyKeysAsync(backend, input);
+    if (h instanceof Promise) return verifyKeysAsync(backend, spkis, out, h);
     out.push({ handle: h, kid: k.kid });
   }
   return out;
