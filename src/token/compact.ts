@@ -5,7 +5,7 @@
  * @module
  */
 import { TokenError } from '../errors.ts';
-import { base64urlDecode, utf8Decode } from '../jws/encoding.ts';
+import { base64urlDecodeTransient, utf8Decode } from '../jws/encoding.ts';
 import { isJsonObject, type JsonObject, type JsonValue, parseJson } from '../jws/json.ts';
 
 /** Default cap on token length, in characters, checked before any decoding. */
@@ -45,7 +45,8 @@ function malformed(message: string, cause?: unknown): TokenError {
 
 /** base64url → UTF-8 → strict JSON. */
 export function decodeSegment(segment: string, what: string): JsonValue {
-  const bytes = base64urlDecode(segment);
+  // The bytes only live until utf8Decode has copied them into a string.
+  const bytes = base64urlDecodeTransient(segment);
   if (bytes === undefined) throw malformed(`Token ${what} is not unpadded canonical base64url`);
   const text = utf8Decode(bytes);
   if (text === undefined) throw malformed(`Token ${what} is not valid UTF-8`);
@@ -56,7 +57,13 @@ export function decodeSegment(segment: string, what: string): JsonValue {
   }
 }
 
-function checkHeader(header: JsonValue): { header: JsonObject; alg: string; kid: string | undefined } {
+interface CheckedHeader {
+  header: JsonObject;
+  alg: string;
+  kid: string | undefined;
+}
+
+function checkHeader(header: JsonValue): CheckedHeader {
   if (!isJsonObject(header)) throw malformed('Token header must be a JSON object');
   const alg = header.alg;
   if (typeof alg !== 'string' || !KNOWN_ALGS.has(alg))
@@ -79,6 +86,30 @@ function checkHeader(header: JsonValue): { header: JsonObject; alg: string; kid:
   return { header, alg, kid };
 }
 
+/** Headers longer than this are never remembered. */
+const MEMO_MAX_HEADER = 256;
+/**
+ * The last well-formed header segment and its decoding. Tokens from one
+ * issuer share the header byte-for-byte, so decoding is pure repeated work
+ * (about a tenth of an HS256 validation, bench/README.md). Only short headers
+ * whose members are all strings are kept, and they are frozen on first decode,
+ * so a hit returns exactly what a fresh decode would.
+ */
+let lastHeader: { segment: string; checked: CheckedHeader } | undefined;
+
+function decodeHeader(segment: string): CheckedHeader {
+  if (lastHeader !== undefined && lastHeader.segment === segment) return lastHeader.checked;
+  const checked = checkHeader(decodeSegment(segment, 'header'));
+  if (
+    segment.length <= MEMO_MAX_HEADER &&
+    Object.values(checked.header).every((v) => typeof v === 'string')
+  ) {
+    Object.freeze(checked.header);
+    lastHeader = { segment, checked: Object.freeze(checked) };
+  }
+  return checked;
+}
+
 /**
  * Split a compact JWS into exactly three segments and decode its header.
  *
@@ -95,7 +126,7 @@ export function splitToken(token: unknown, maxLength: number): CompactParts {
     throw malformed('Token must have exactly three dot-separated segments');
   }
   const headerB64 = token.slice(0, first);
-  const { header, alg, kid } = checkHeader(decodeSegment(headerB64, 'header'));
+  const { header, alg, kid } = decodeHeader(headerB64);
   return {
     header,
     alg,
