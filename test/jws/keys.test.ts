@@ -4,7 +4,7 @@
  * HS256 secret generation.
  */
 import assert from 'node:assert/strict';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   generateSecret,
@@ -112,7 +112,7 @@ describe('key conversion', () => {
   it('a private JWK becomes a PKCS#8 that node:crypto reads as the same key', () => {
     const k = pair();
     const der = privateKeyToPkcs8(k.privateJwk);
-    const pub = createPublicKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' });
+    const pub = createPublicKey(createPrivateKey({ key: Buffer.from(der), format: 'der', type: 'pkcs8' }));
     assert.equal(pub.export({ format: 'pem', type: 'spki' }), k.publicPem);
   });
 
