@@ -32,6 +32,19 @@ export class JsonSyntaxError extends Error {}
 
 const MAX_DEPTH = 128;
 
+/**
+ * An empty object with a null prototype. Same semantics as
+ * `Object.create(null)` (no inherited members, `__proto__` an ordinary key),
+ * but V8 keeps this one in fast-properties mode, whereas `Object.create(null)`
+ * starts as a hash table: building and reading claims objects is ~2x cheaper
+ * (bench/README.md).
+ */
+function emptyObject(): JsonObject {
+  const obj: JsonObject = {};
+  Object.setPrototypeOf(obj, null);
+  return obj;
+}
+
 class Parser {
   pos = 0;
   constructor(readonly text: string) {}
@@ -77,7 +90,7 @@ class Parser {
   object(depth: number): JsonObject {
     if (depth > MAX_DEPTH) this.fail('nesting too deep');
     this.pos++;
-    const obj: JsonObject = Object.create(null);
+    const obj = emptyObject();
     this.ws();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
