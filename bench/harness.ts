@@ -10,7 +10,8 @@
  * ratio is what carries over between machines; absolute ops/s do not.
  *
  * Peers that cannot run in this process (PyJWT) are {@link ExternalPeer}s:
- * they time themselves in their own process and hand back per-round ops/s.
+ * they time each round in their own process, on request, and take their turn
+ * in the same interleaved order while this process waits.
  *
  * @module
  */
@@ -26,12 +27,19 @@ export interface Peer {
   readonly fn: () => unknown;
 }
 
-/** A contender timed outside this process; returns ops/s for each of its rounds. */
+/**
+ * A contender timed in another process (PyJWT). It takes part in the same
+ * interleaved rounds: while it runs a round, this process only waits.
+ */
 export interface ExternalPeer {
   readonly name: string;
   readonly note?: string;
-  /** Runs after the in-process rounds of the case (so the two never overlap). */
-  readonly measure: (config: RunConfig) => Promise<number[]>;
+  /** Start if needed, warm up for `warmupMs` and size a round to `roundMs`. */
+  readonly prepare: (config: RunConfig) => Promise<void>;
+  /** Run one round; resolves to its ops/s. */
+  readonly round: () => Promise<number>;
+  /** Called once the case is done. */
+  readonly close?: () => void;
 }
 
 /**
@@ -187,10 +195,8 @@ async function timeBatch(fn: () => unknown, isAsync: boolean, n: number): Promis
 }
 
 interface Calibrated {
-  peer: Peer;
   isAsync: boolean;
   n: number;
-  samples: number[];
 }
 
 /** Warm up for `warmupMs`, doubling the batch, and size a round to `roundMs`. */
@@ -207,7 +213,7 @@ async function calibrate(peer: Peer, config: RunConfig): Promise<Calibrated> {
     if (s > 0) rate = n / s;
     if (s * 1000 < config.warmupMs / 8) n *= 2;
   }
-  return { peer, isAsync, n: Math.max(1, Math.round((rate * config.roundMs) / 1000)), samples: [] };
+  return { isAsync, n: Math.max(1, Math.round((rate * config.roundMs) / 1000)) };
 }
 
 export function median(xs: readonly number[]): number {
@@ -221,26 +227,49 @@ function relativeMad(xs: readonly number[]): number {
   return median(xs.map((x) => Math.abs(x - m))) / m;
 }
 
+/** A peer ready for rounds: in-process or external, with its recorded samples. */
+interface Runner {
+  name: string;
+  note: string | undefined;
+  external: boolean;
+  /** One round; resolves to its ops/s. */
+  round: () => Promise<number>;
+  samples: number[];
+}
+
+async function inProcess(peer: Peer, config: RunConfig): Promise<Runner> {
+  const k = await calibrate(peer, config);
+  return {
+    name: peer.name,
+    note: peer.note,
+    external: false,
+    round: async () => k.n / (await timeBatch(peer.fn, k.isAsync, k.n)),
+    samples: [],
+  };
+}
+
 /** Run one case: warm-up, one unrecorded interleaved round, then `rounds` recorded rounds. */
 export async function runCase(c: BenchCase, config: RunConfig): Promise<CaseResult> {
   const ours = c.ours ?? 'ours';
-  const cal: Calibrated[] = [];
-  for (const p of c.peers) cal.push(await calibrate(p, config));
-  for (const k of cal) await timeBatch(k.peer.fn, k.isAsync, k.n);
-  for (let r = 0; r < config.rounds; r++) {
-    const order = r % 2 === 0 ? cal : [...cal].reverse();
-    for (const k of order) k.samples.push(k.n / (await timeBatch(k.peer.fn, k.isAsync, k.n)));
+  const runners: Runner[] = [];
+  try {
+    for (const p of c.peers) runners.push(await inProcess(p, config));
+    for (const e of c.external ?? []) {
+      await e.prepare(config);
+      runners.push({ name: e.name, note: e.note, external: true, round: e.round, samples: [] });
+    }
+    for (const k of runners) await k.round();
+    for (let r = 0; r < config.rounds; r++) {
+      const order = r % 2 === 0 ? runners : [...runners].reverse();
+      for (const k of order) k.samples.push(await k.round());
+    }
+  } finally {
+    for (const e of c.external ?? []) e.close?.();
   }
-  const raw: { name: string; note: string | undefined; external: boolean; samples: number[] }[] = cal.map(
-    (k) => ({ name: k.peer.name, note: k.peer.note, external: false, samples: k.samples }),
-  );
-  for (const e of c.external ?? []) {
-    raw.push({ name: e.name, note: e.note, external: true, samples: await e.measure(config) });
-  }
-  const ourRaw = raw.find((p) => p.name === ours);
+  const ourRaw = runners.find((p) => p.name === ours);
   if (ourRaw === undefined) throw new Error(`case ${c.name}: no peer named ${ours}`);
   const ourOps = median(ourRaw.samples);
-  const peers: PeerResult[] = raw.map((p) => {
+  const peers: PeerResult[] = runners.map((p) => {
     const ops = median(p.samples);
     return {
       name: p.name,

@@ -1,11 +1,13 @@
 /**
- * PyJWT as a benchmark peer: one `/usr/bin/python3` process per suite times
- * jwt.encode and jwt.decode (with the ATI Python SDK's options) in its own
- * interleaved rounds and prints per-round ops/s as JSON.
+ * PyJWT as a benchmark peer: ONE `/usr/bin/python3` process per suite runs
+ * bench/pyjwt_bench.py, which times jwt.encode / jwt.decode (with the ATI
+ * Python SDK's options) on request, one round at a time, so the harness can
+ * interleave PyJWT's rounds with the in-process peers.
  *
  * @module
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { ExternalPeer, RunConfig } from './harness.ts';
 
@@ -25,56 +27,56 @@ export interface PyJwtInput {
   public_key?: string;
 }
 
-interface PyJwtOutput {
-  python: string;
-  pyjwt: string;
-  issue: number[];
-  validate: number[];
+function numberField(line: string, field: string): number {
+  const v: unknown = JSON.parse(line);
+  const x = typeof v === 'object' && v !== null ? Reflect.get(v, field) : undefined;
+  if (typeof x !== 'number') throw new Error(`pyjwt_bench.py: expected {"${field}": number}`);
+  return x;
 }
 
-function isOutput(v: unknown): v is PyJwtOutput {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  const nums = (x: unknown) => Array.isArray(x) && x.every((n) => typeof n === 'number');
-  return typeof o.python === 'string' && typeof o.pyjwt === 'string' && nums(o.issue) && nums(o.validate);
-}
+/** One Python process speaking the line protocol of bench/pyjwt_bench.py. */
+class PyWorker {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly lines: Interface;
+  readonly queue: ((line: string) => void)[] = [];
+  stderr = '';
+  failed: Error | undefined;
 
-function runPython(input: PyJwtInput, config: RunConfig): Promise<PyJwtOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
+  constructor(input: PyJwtInput) {
+    this.child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      this.stderr += d;
     });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
+    this.lines = createInterface({ input: this.child.stdout });
+    this.lines.on('line', (line) => this.queue.shift()?.(line));
+    this.child.on('close', (code) => {
+      // The script never prints keys; its stderr is a Python traceback at most.
+      this.failed = new Error(
+        `pyjwt_bench.py exited (${code}): ${this.stderr.trim().split('\n').slice(-2).join(' | ')}`,
+      );
+      for (const f of this.queue.splice(0)) f('');
     });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        // The script never prints keys; its stderr is a Python traceback at most.
-        reject(
-          new Error(`pyjwt_bench.py exited with ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`),
-        );
+    this.child.stdin.write(`${JSON.stringify(input)}\n`);
+  }
+
+  /** Send one request line (or nothing, for the greeting) and read one reply line. */
+  request(msg?: Record<string, unknown>): Promise<string> {
+    return new Promise((resolve, reject) => {
+      if (this.failed) {
+        reject(this.failed);
         return;
       }
-      const parsed: unknown = JSON.parse(out);
-      if (!isOutput(parsed)) reject(new Error('pyjwt_bench.py printed an unexpected shape'));
-      else resolve(parsed);
+      this.queue.push((line) => (line === '' && this.failed ? reject(this.failed) : resolve(line)));
+      if (msg !== undefined) this.child.stdin.write(`${JSON.stringify(msg)}\n`);
     });
-    child.stdin.end(
-      JSON.stringify({
-        ...input,
-        rounds: config.rounds,
-        round_ms: config.roundMs,
-        warmup_ms: config.warmupMs,
-      }),
-    );
-  });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
 }
 
-/** Is PyJWT importable here? (`ES256` also needs python3-cryptography.) */
+/** Can `/usr/bin/python3` import these modules? (ES256 also needs python3-cryptography.) */
 export function pythonHas(modules: readonly string[]): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn(PYTHON, ['-c', modules.map((m) => `import ${m}`).join('; ')], { stdio: 'ignore' });
@@ -84,26 +86,46 @@ export function pythonHas(modules: readonly string[]): Promise<boolean> {
 }
 
 /**
- * Two external peers (`issue`, `validate`) backed by ONE Python process,
- * started when the first of them is measured.
+ * Two external peers (`issue`, `validate`) sharing a Python process, started
+ * when a case first needs it and ended by the harness's `close()` at the end
+ * of that case (the next case starts a fresh one).
  */
 export function pyjwtPeers(input: PyJwtInput): { issue: ExternalPeer; validate: ExternalPeer } {
-  let run: Promise<PyJwtOutput> | undefined;
-  const get = (config: RunConfig) => {
-    run ??= runPython(input, config);
-    return run;
+  let worker: PyWorker | undefined;
+  let greeted: Promise<string> | undefined;
+  const start = () => {
+    worker ??= new PyWorker(input);
+    greeted ??= worker.request();
+    return greeted.then(() => worker!);
   };
   const note =
     input.alg === 'HS256'
       ? 'jwt.encode / jwt.decode, key bytes.fromhex once, SDK options'
-      : 'jwt.encode / jwt.decode, cryptography key objects loaded once';
-  return {
-    issue: { name: 'PyJWT', note, measure: async (c) => (await get(c)).issue },
-    validate: { name: 'PyJWT', note, measure: async (c) => (await get(c)).validate },
-  };
+      : 'jwt.encode / jwt.decode, cryptography key objects loaded once, SDK options';
+  const peer = (op: 'issue' | 'validate'): ExternalPeer => ({
+    name: 'PyJWT',
+    note,
+    async prepare(config: RunConfig) {
+      const w = await start();
+      numberField(
+        await w.request({ cmd: 'calibrate', op, warmup_ms: config.warmupMs, round_ms: config.roundMs }),
+        'n',
+      );
+    },
+    async round() {
+      const w = await start();
+      return numberField(await w.request({ cmd: 'round', op }), 'ops_per_sec');
+    },
+    close() {
+      worker?.close();
+      worker = undefined;
+      greeted = undefined;
+    },
+  });
+  return { issue: peer('issue'), validate: peer('validate') };
 }
 
-/** `python x.y.z, PyJWT a.b.c`, for the record. */
+/** `Python x.y.z, PyJWT a.b.c`, for the record. */
 export function pythonVersions(): Promise<string> {
   return new Promise((resolve) => {
     const child = spawn(
