@@ -1,0 +1,171 @@
+/**
+ * Sandbox session-token resolution, as the Rust CLI and proxy client do it
+ * (contract §6): `ATI_SESSION_TOKEN`, else the token file, re-read on every
+ * call so a supervisor can rotate the file under a running agent. Node-only.
+ *
+ * @module
+ */
+
+import { open } from 'node:fs/promises';
+import { SessionTokenError } from '../errors.ts';
+
+/** Where the token file lives when `ATI_SESSION_TOKEN_FILE` is unset or blank (contract §6). */
+export const DEFAULT_SESSION_TOKEN_PATH = '/run/ati/session_token';
+
+/**
+ * Largest token file read, in bytes. Not an upstream limit: it keeps a path
+ * pointed at a huge file or a device such as `/dev/zero` from exhausting
+ * memory. Session JWTs are a few KiB.
+ */
+export const MAX_SESSION_TOKEN_FILE_BYTES = 1024 * 1024;
+
+/** Options of {@link resolveSessionToken}. */
+export interface ResolveSessionTokenOptions {
+  /** Environment to read `ATI_SESSION_TOKEN` and `ATI_SESSION_TOKEN_FILE` from. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Token file used when `ATI_SESSION_TOKEN_FILE` is unset or blank. @default '/run/ati/session_token' */
+  defaultPath?: string;
+}
+
+/**
+ * Unicode White_Space, the set Rust's `str::trim` strips (contract §6). It
+ * differs from JS `trim()`: it includes U+0085 and excludes U+FEFF.
+ */
+function isRustWhitespace(code: number): boolean {
+  return (
+    (code >= 0x09 && code <= 0x0d) ||
+    code === 0x20 ||
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
+}
+
+/**
+ * Rust `str::trim`: strip Unicode White_Space from both ends. Every
+ * White_Space code point is in the BMP, so scanning UTF-16 units is exact.
+ *
+ * @example `rustTrim('\x85tok\ufeff ')` returns `'tok\ufeff'`
+ */
+export function rustTrim(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isRustWhitespace(text.charCodeAt(start))) start++;
+  while (end > start && isRustWhitespace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+function errnoCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** Read up to the cap; `undefined` when the file does not exist. */
+async function readTokenFile(path: string): Promise<Uint8Array | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    // Only "not found" means "no token"; ENOTDIR, EACCES, ELOOP… are errors, as
+    // Rust maps only ErrorKind::NotFound to None (contract §6, §11.8).
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw readError(path, error);
+  }
+  try {
+    const buffer = new Uint8Array(MAX_SESSION_TOKEN_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > MAX_SESSION_TOKEN_FILE_BYTES) {
+      throw new SessionTokenError(
+        'ERR_SESSION_TOKEN_READ',
+        `Cannot read session token file ${path}: larger than ${MAX_SESSION_TOKEN_FILE_BYTES} bytes`,
+      );
+    }
+    return buffer.subarray(0, length);
+  } catch (error) {
+    if (error instanceof SessionTokenError) throw error;
+    throw readError(path, error);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+function readError(path: string, error: unknown): SessionTokenError {
+  const code = errnoCode(error);
+  // The fs error's message names the syscall and path only, never file contents.
+  return new SessionTokenError(
+    'ERR_SESSION_TOKEN_READ',
+    `Cannot read session token file ${path}${code === undefined ? '' : `: ${code}`}`,
+    { cause: error },
+  );
+}
+
+/**
+ * Resolve the sandbox session token exactly as ATI's Rust client does
+ * (contract §6), re-reading on every call (no cache) so file rotation is
+ * picked up:
+ *
+ * 1. `ATI_SESSION_TOKEN`, if non-empty after Rust-style trimming.
+ * 2. Else the file at `ATI_SESSION_TOKEN_FILE` (trimmed, if non-blank) or
+ *    `defaultPath`. An explicit path that does not exist gives `undefined`;
+ *    it does **not** fall back to the default path (contract §11.8).
+ * 3. The file is decoded as strict UTF-8 (a BOM is kept, as Rust keeps it)
+ *    and trimmed; empty → `undefined`.
+ *
+ * Plug it into the client so each request carries the current token:
+ * `new AtiProxyClient({ proxyUrl, getToken: () => resolveSessionToken() })`.
+ * To mirror the Rust client, which sends no Authorization when the file is
+ * unreadable, use `getToken: () => resolveSessionToken().catch(() => undefined)`.
+ *
+ * @returns The token, or `undefined` when no source supplies one.
+ * @throws {SessionTokenError} `ERR_SESSION_TOKEN_READ` when the file exists but
+ * cannot be read (permission, directory, not UTF-8, over 1 MiB). The message
+ * names the path, never the contents.
+ * @example
+ * ```ts
+ * import { resolveSessionToken } from 'ati-client/node';
+ * const token = await resolveSessionToken(); // env, then /run/ati/session_token
+ * ```
+ */
+export async function resolveSessionToken(
+  options: ResolveSessionTokenOptions = {},
+): Promise<string | undefined> {
+  const env = options.env ?? process.env;
+  const fromEnv = env.ATI_SESSION_TOKEN;
+  if (fromEnv !== undefined) {
+    const token = rustTrim(fromEnv);
+    if (token !== '') return token;
+  }
+
+  const explicit = env.ATI_SESSION_TOKEN_FILE === undefined ? '' : rustTrim(env.ATI_SESSION_TOKEN_FILE);
+  const path = explicit !== '' ? explicit : (options.defaultPath ?? DEFAULT_SESSION_TOKEN_PATH);
+
+  const bytes = await readTokenFile(path);
+  if (bytes === undefined) return undefined;
+  let text: string;
+  try {
+    // ignoreBOM keeps a leading U+FEFF, as Rust's read_to_string does; Rust's
+    // trim then keeps it too (contract §6).
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (error) {
+    throw new SessionTokenError(
+      'ERR_SESSION_TOKEN_READ',
+      `Cannot read session token file ${path}: not valid UTF-8`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const token = rustTrim(text);
+  return token === '' ? undefined : token;
+}
