@@ -159,6 +159,19 @@ function atiNamespace(v: JsonValue | undefined): AtiNamespace | undefined {
 }
 
 /**
+ * `nbf` is never validated, but jsonwebtoken 9.3.1 still reads it into its
+ * `ClaimsForValidation` through `deserialize_any` and swallows the type
+ * error. For a non-empty array or object that leaves serde_json inside the
+ * value, so the next key fails to parse and the proxy answers 401. Every other
+ * `nbf` (number, string, bool, null, `[]`, `{}`) is consumed and ignored.
+ */
+function checkNbf(v: JsonValue | undefined): void {
+  if ((Array.isArray(v) && v.length > 0) || (isJsonObject(v) && Object.keys(v).length > 0)) {
+    throw bad('nbf', 'a scalar (the proxy rejects a non-empty array or object here)');
+  }
+}
+
+/**
  * Type-check a decoded payload as the proxy's serde does.
  *
  * @throws {TokenError} `ERR_JWT_CLAIMS_INVALID`.
@@ -166,6 +179,7 @@ function atiNamespace(v: JsonValue | undefined): AtiNamespace | undefined {
 export function claimsFromPayload(payload: JsonValue): TokenClaims {
   if (!isJsonObject(payload))
     throw new TokenError('ERR_JWT_CLAIMS_INVALID', 'Token payload must be a JSON object');
+  checkNbf(payload.nbf);
   return new TokenClaims({
     iss: optionalString(payload, 'iss'),
     sub: requiredString(payload, 'sub'),

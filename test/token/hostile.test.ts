@@ -307,6 +307,11 @@ const HOSTILE: Row[] = [
   { name: 'iss as an array', token: validHs({ iss: '["x"]' }), code: 'ERR_JWT_CLAIMS_INVALID' },
   { name: 'jti a number', token: validHs({ jti: '1' }), code: 'ERR_JWT_CLAIMS_INVALID' },
   { name: 'job_id a number', token: validHs({ job_id: '1' }), code: 'ERR_JWT_CLAIMS_INVALID' },
+  // jsonwebtoken also reads nbf (ClaimsForValidation, numeric_type via deserialize_any): a non-empty
+  // array or object is left half-read by serde_json, so the next key fails to parse and the proxy answers 401.
+  { name: 'nbf a non-empty array', token: validHs({ nbf: '[1]' }), code: 'ERR_JWT_CLAIMS_INVALID' },
+  { name: 'nbf a non-empty object', token: validHs({ nbf: '{"a":1}' }), code: 'ERR_JWT_CLAIMS_INVALID' },
+  { name: 'nbf a nested empty array', token: validHs({ nbf: '[[]]' }), code: 'ERR_JWT_CLAIMS_INVALID' },
   { name: 'ati.v 256', token: validHs({ ati: '{"v":256}' }), code: 'ERR_JWT_CLAIMS_INVALID' },
   { name: 'ati.v -1', token: validHs({ ati: '{"v":-1}' }), code: 'ERR_JWT_CLAIMS_INVALID' },
   { name: 'ati.v 1.5', token: validHs({ ati: '{"v":1.5}' }), code: 'ERR_JWT_CLAIMS_INVALID' },
@@ -616,6 +621,18 @@ const ACCEPTED: AcceptRow[] = [
     token: validHs({ x: '{"a":[1,-2,3.5e-3,true,false,null,"s"]}', y: '""', z: '-0.0' }),
   },
   { name: 'nbf far in the future (ignored)', token: validHs({ nbf: String(NOW + 10 ** 9) }) },
+  {
+    name: 'nbf an empty array or object (fully consumed by serde_json)',
+    token: validHs({ nbf: '[ ]', x: '{"nbf":[1]}' }),
+  },
+  { name: 'nbf {}', token: validHs({ nbf: '{}' }) },
+  {
+    name: 'nbf negative, fractional, null, boolean (swallowed by numeric_type)',
+    token: validHs({ nbf: '-5', a: '{"nbf":1.5}' }),
+  },
+  { name: 'nbf 1.5', token: validHs({ nbf: '1.5' }) },
+  { name: 'nbf null', token: validHs({ nbf: 'null' }) },
+  { name: 'nbf true', token: validHs({ nbf: 'true' }) },
   { name: 'nbf of the wrong type (ignored)', token: validHs({ nbf: '"tomorrow"' }) },
   { name: 'iat far in the future (ignored)', token: validHs({ iat: String(NOW + 10 ** 6) }) },
   {
