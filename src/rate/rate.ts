@@ -82,7 +82,10 @@ export function parseRateSpec(spec: string): RateSpec {
  * ```
  */
 export function parseRateMap(rate: Readonly<Record<string, string>>): Map<string, RateSpec> {
-  if (rate === null || typeof rate !== 'object' || Array.isArray(rate)) {
+  // Only plain objects: Object.entries of a Map (or any class instance) is [], which would
+  // silently issue a token without any of the caller's limits.
+  const proto: unknown = rate === null || typeof rate !== 'object' ? undefined : Object.getPrototypeOf(rate);
+  if (Array.isArray(rate) || (proto !== Object.prototype && proto !== null)) {
     throw new TokenError('ERR_RATE_SPEC_INVALID', 'rate must be an object mapping scope patterns to specs');
   }
   const out = new Map<string, RateSpec>();

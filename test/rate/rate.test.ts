@@ -124,6 +124,19 @@ describe('parseRateMap', () => {
       assert.throws(() => parseRateMap(rate as never), { code: 'ERR_RATE_SPEC_INVALID' });
     }
   });
+
+  it('refuses a Map or class instance instead of reading it as empty (no silent loss of every limit)', () => {
+    for (const rate of [
+      new Map([['tool:x', '1/s']]),
+      new Set(['1/s']),
+      new Date(0),
+      new URLSearchParams('a=1/s'),
+    ]) {
+      assert.throws(() => parseRateMap(rate as never), { code: 'ERR_RATE_SPEC_INVALID' });
+    }
+    // Plain and null-prototype objects are fine.
+    assert.equal(parseRateMap(Object.assign(Object.create(null), { 'tool:x': '1/s' })).size, 1);
+  });
 });
 
 describe('formatWindow (the proxy 429 message)', () => {

@@ -143,7 +143,7 @@ describe('issueToken rate specs (contract §3)', () => {
   }
 
   it('refuses a non-string spec and a non-object rate map', async () => {
-    for (const rate of [{ 'tool:x': 5 }, ['1/s'], 'tool:x=1/s', null]) {
+    for (const rate of [{ 'tool:x': 5 }, ['1/s'], 'tool:x=1/s', null, new Map([['tool:x', '1/s']])]) {
       const err = await rejects(() => issueToken({ ...BASE, rate } as unknown as IssueTokenOptions));
       assert.equal(err.code, 'ERR_RATE_SPEC_INVALID', JSON.stringify(rate));
     }
