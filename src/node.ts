@@ -6,6 +6,13 @@
 
 export { nodeCryptoBackend } from './jws/backend-node.ts';
 export {
+  DEFAULT_SESSION_TOKEN_PATH,
+  MAX_SESSION_TOKEN_FILE_BYTES,
+  type ResolveSessionTokenOptions,
+  resolveSessionToken,
+  rustTrim,
+} from './node/session-token.ts';
+export {
   cleanupStaleTemps,
   isSafeBundlePath,
   isSafeSkillName,

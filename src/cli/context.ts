@@ -1,0 +1,86 @@
+/**
+ * What every CLI command gets: arguments, environment, streams and the exit
+ * code, injected so tests run commands in-process with real files.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { AtiError, UsageError } from '../errors.ts';
+
+/** A writable text stream (process.stdout/stderr or a test buffer). */
+export interface Out {
+  write(chunk: string): unknown;
+  isTTY?: boolean | undefined;
+}
+
+/** The world a command runs in. */
+export interface CliContext {
+  argv: string[];
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: Out;
+  stderr: Out;
+  /** Read all of standard input (for `-` token arguments). */
+  readStdin: () => Promise<string>;
+  /** Resolves when a long-running command (dev-proxy) should stop: SIGINT/SIGTERM in the bin. */
+  waitForStop: () => Promise<void>;
+}
+
+/** A command: returns its exit code. */
+export type Command = (ctx: CliContext, args: string[]) => Promise<number>;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** The flags every command accepts. */
+export const COMMON_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies Options;
+
+/** Parse `args` strictly; unknown flags are usage errors. */
+export function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** A non-empty env value, or `undefined`. */
+export function envValue(ctx: CliContext, name: string): string | undefined {
+  const v = ctx.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** Read a key or token file; errors name the path only. */
+export async function readTextFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `Cannot read ${what} file ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+}
+
+/** A token from a positional argument, `-` for stdin. */
+export async function tokenArgument(ctx: CliContext, positionals: string[]): Promise<string> {
+  if (positionals.length !== 1)
+    throw new UsageError('Expected exactly one <token> argument (or - to read stdin)');
+  const raw = positionals[0] === '-' ? await ctx.readStdin() : positionals[0]!;
+  return raw.trim();
+}
+
+/** Print an error as `error <CODE>: message`; returns the exit code (2 usage, 1 otherwise). */
+export function reportError(ctx: CliContext, err: unknown, json: boolean): number {
+  const code = err instanceof AtiError ? err.code : 'ERR_UNEXPECTED';
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) ctx.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  else ctx.stderr.write(`error ${code}: ${message}\n`);
+  return err instanceof UsageError ? 2 : 1;
+}
+
+/** Stable JSON output: 2-space indent, trailing newline. */
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,100 @@
+/**
+ * `ati-client skills download|listing`: what a sandbox (or an orchestrator
+ * preparing one) runs against the proxy.
+ *
+ * @module
+ */
+import { UsageError } from '../errors.ts';
+import { resolveSessionToken } from '../node/session-token.ts';
+import { AtiOrchestrator } from '../orchestrator.ts';
+import { type CliContext, type Command, envValue, parse, printJson, reportError } from './context.ts';
+
+export const SKILLS_HELP = `Usage:
+  ati-client skills download <name>... --dest <dir> [--proxy-url <url>] [--json]
+  ati-client skills listing [--search <terms>] [--proxy-url <url>]
+
+The proxy URL comes from --proxy-url or ATI_PROXY_URL. The session token is read like the ATI CLI reads it:
+ATI_SESSION_TOKEN, then the file named by ATI_SESSION_TOKEN_FILE, then /run/ati/session_token.
+download  Write each skill atomically into <dir>/<name>; unknown or invisible skills are reported as missing.
+listing   Print the skill listing for the agent's system prompt (same bytes as the Python SDK).
+`;
+
+/** An orchestrator used only as a proxy client (no signing key needed). */
+class ReadOnlyOrchestrator extends AtiOrchestrator {
+  constructor(proxyUrl: string) {
+    // A throwaway key: these commands never issue tokens.
+    super({ proxyUrl, secret: '00'.repeat(32) });
+  }
+}
+
+async function context(ctx: CliContext, flagUrl: string | undefined) {
+  const proxyUrl = flagUrl ?? envValue(ctx, 'ATI_PROXY_URL');
+  if (proxyUrl === undefined) throw new UsageError('--proxy-url is required (or set ATI_PROXY_URL)');
+  const token = await resolveSessionToken({ env: ctx.env });
+  return { orch: new ReadOnlyOrchestrator(proxyUrl), token };
+}
+
+async function download(ctx: CliContext, args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { dest: { type: 'string' }, 'proxy-url': { type: 'string' } },
+    true,
+  );
+  if (values.help) {
+    ctx.stdout.write(SKILLS_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('Name at least one skill to download');
+  if (values.dest === undefined) throw new UsageError('--dest <dir> is required');
+  const { orch, token } = await context(ctx, values['proxy-url']);
+  const tty = ctx.stderr.isTTY === true && !values.json;
+  const result = await orch.downloadSkills(positionals, values.dest, {
+    token,
+    onProgress: tty
+      ? (p) =>
+          ctx.stderr.write(
+            `\r[${'#'.repeat(Math.round((20 * p.done) / p.total)).padEnd(20)}] ${p.done}/${p.total} ${p.name}\x1b[K`,
+          )
+      : undefined,
+  });
+  if (tty) ctx.stderr.write('\n');
+  if (values.json) printJson(ctx, result);
+  else {
+    for (const [name, dir] of Object.entries(result.written)) ctx.stdout.write(`${name}\t${dir}\n`);
+    if (result.missing.length > 0) ctx.stderr.write(`missing: ${result.missing.join(', ')}\n`);
+  }
+  return result.missing.length > 0 ? 1 : 0;
+}
+
+async function listing(ctx: CliContext, args: string[]): Promise<number> {
+  const { values } = parse(args, { search: { type: 'string' }, 'proxy-url': { type: 'string' } });
+  if (values.help) {
+    ctx.stdout.write(SKILLS_HELP);
+    return 0;
+  }
+  const { orch, token } = await context(ctx, values['proxy-url']);
+  const text = await orch.buildSkillListing({ token, search: values.search });
+  if (values.json) printJson(ctx, { listing: text });
+  else ctx.stdout.write(text === '' ? '' : `${text}\n`);
+  return 0;
+}
+
+export const skills: Command = async (ctx, args) => {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'download':
+      return download(ctx, rest);
+    case 'listing':
+      return listing(ctx, rest);
+    case '--help':
+    case '-h':
+      ctx.stdout.write(SKILLS_HELP);
+      return 0;
+    default:
+      return reportError(
+        ctx,
+        new UsageError(`Unknown skills command ${JSON.stringify(sub ?? '')}; see --help`),
+        false,
+      );
+  }
+};

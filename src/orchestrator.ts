@@ -1,0 +1,464 @@
+/**
+ * `AtiOrchestrator`: provision sandboxes (a scoped token plus the env vars
+ * that point the sandbox at the proxy) and prepare what the agent reads
+ * (skills, tool instructions, the skill listing). Port of the Python SDK's
+ * `AtiOrchestrator` (contract §10), with its weak spots fixed.
+ *
+ * @module
+ */
+import { AtiProxyClient } from './client/client.ts';
+import { AtiError, ProvisionError, SkillError, TokenError } from './errors.ts';
+import type { CryptoBackend } from './jws/backend.ts';
+import {
+  type PrivateKeyInput,
+  type PublicKeyInput,
+  privateKeyToPkcs8,
+  publicKeyFromPrivate,
+} from './jws/keys.ts';
+import { decodeSecret } from './jws/resolve.ts';
+import { parseRateMap } from './rate/rate.ts';
+import { buildScopeString } from './scope/scope.ts';
+import { buildSkillInstructions, formatToolInstructions } from './skills/instructions.ts';
+import { formatSkillListing } from './skills/listing.ts';
+import type { TokenClaims } from './token/claims.ts';
+import { inspectToken } from './token/inspect.ts';
+import { issueToken } from './token/issue.ts';
+import { validateToken } from './token/validate.ts';
+
+/** Options of the {@link AtiOrchestrator} constructor. Give exactly one of `secret` and `privateKey`. */
+export interface AtiOrchestratorOptions {
+  /** Base URL of the ATI proxy, e.g. `https://ati-proxy.example.com`. Trailing slashes are stripped. */
+  proxyUrl: string;
+  /** HS256 secret: strict hex, at least 32 bytes (the proxy's `ATI_JWT_SECRET`). */
+  secret?: string | undefined;
+  /** ES256 private key (PKCS#8 PEM or private JWK); the proxy holds the public half. */
+  privateKey?: PrivateKeyInput | undefined;
+  /**
+   * ES256 public key for {@link AtiOrchestrator.validateToken}.
+   * @default derived from `privateKey` when it carries its public point
+   */
+  publicKey?: PublicKeyInput | undefined;
+  /** `aud` of issued tokens and the audience `validateToken` expects. @default 'ati-proxy' */
+  defaultAud?: string | undefined;
+  /** `iss` of issued tokens; `null` omits it. @default 'ati-orchestrator' */
+  defaultIss?: string | null | undefined;
+  /** `fetch` used for every proxy request. @default globalThis.fetch */
+  fetch?: typeof fetch | undefined;
+  /** Per-request timeout in milliseconds. @default 30000 */
+  timeoutMs?: number | undefined;
+  /** Most tool lookups in flight at once in {@link AtiOrchestrator.buildToolInstructions}. @default 8 */
+  concurrency?: number | undefined;
+  /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
+  crypto?: CryptoBackend | undefined;
+}
+
+/** Options of {@link AtiOrchestrator.provisionSandbox}. */
+export interface ProvisionSandboxOptions {
+  /** Agent identity, the token's `sub`, e.g. `sandbox:1234`. */
+  agentId: string;
+  /** Tools to grant; `tool:` is prefixed unless present. Patterns like `github:*` allowed. */
+  tools?: readonly string[] | undefined;
+  /** Skills to grant (exact names); `skill:` is prefixed unless present. */
+  skills?: readonly string[] | undefined;
+  /** Extra scopes, appended verbatim (e.g. `help`, `*`). */
+  extraScopes?: readonly string[] | undefined;
+  /** Token lifetime in seconds. @default 3600 */
+  ttlSeconds?: number | undefined;
+  /** Rate limits, scope pattern → spec (`10/hour`); validated. */
+  rate?: Readonly<Record<string, string>> | undefined;
+  /** `job_id` claim. */
+  jobId?: string | undefined;
+  /** `sandbox_id` claim. */
+  sandboxId?: string | undefined;
+  /** Also fetch the granted skills' SKILL.md content into `skills`. @default false */
+  fetchSkillContent?: boolean | undefined;
+  /** Current time, epoch seconds. @default the system clock */
+  now?: number | undefined;
+}
+
+/** What {@link AtiOrchestrator.provisionSandbox} returns. */
+export interface ProvisionResult {
+  /** The proxy URL, for the sandbox's `ATI_PROXY_URL`. */
+  ATI_PROXY_URL: string;
+  /** The session token, for the sandbox's `ATI_SESSION_TOKEN`. */
+  ATI_SESSION_TOKEN: string;
+  /** With `fetchSkillContent`: skill name → SKILL.md content (`{}` when the fetch failed). */
+  skills?: Record<string, string>;
+  /**
+   * With `fetchSkillContent`, when fetching the skills failed: why. The
+   * provisioning itself still succeeded (the token is good).
+   */
+  skillsError?: AtiError;
+}
+
+/** Options shared by the helpers that call the proxy. */
+export interface TokenOption {
+  /** Bearer token for the proxy. Without one, no Authorization header is sent. */
+  token?: string | undefined;
+  /** Abort the request(s). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Progress of {@link AtiOrchestrator.downloadSkills}. */
+export interface DownloadProgress {
+  /** Skills written so far. */
+  done: number;
+  /** Skills the server returned. */
+  total: number;
+  /** The skill just written. */
+  name: string;
+}
+
+/** What {@link AtiOrchestrator.downloadSkills} returns. */
+export interface DownloadSkillsResult {
+  /** Skill name → absolute directory written. */
+  written: Record<string, string>;
+  /** Names the proxy did not return (unknown or not visible to the token), in request order. */
+  missing: string[];
+}
+
+function configError(message: string, cause?: unknown): ProvisionError {
+  return new ProvisionError('ERR_PROVISION_CONFIG', message, cause === undefined ? undefined : { cause });
+}
+
+function normaliseUrl(raw: unknown): string {
+  if (typeof raw !== 'string') throw configError('proxyUrl must be a string');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch (err) {
+    throw configError('proxyUrl is not a valid URL', err);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw configError('proxyUrl must be http or https');
+  if (url.username !== '' || url.password !== '') throw configError('proxyUrl must not contain credentials');
+  if (url.search !== '' || url.hash !== '') throw configError('proxyUrl must not have a query or fragment');
+  return raw.replace(/\/+$/, '');
+}
+
+/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function warn(message: string, code: string): void {
+  const proc = (globalThis as { process?: { emitWarning?: (m: string, o: { code: string }) => void } })
+    .process;
+  if (typeof proc?.emitWarning === 'function') proc.emitWarning(message, { code });
+  else console.warn(`${code}: ${message}`);
+}
+
+function asAtiError(err: unknown): AtiError {
+  return err instanceof AtiError
+    ? err
+    : new ProvisionError('ERR_PROVISION_CONFIG', 'Unexpected failure', { cause: err });
+}
+
+/**
+ * Provisions sandboxes and prepares their skills and instructions.
+ *
+ * @example
+ * ```ts
+ * const orch = new AtiOrchestrator({ proxyUrl: 'https://ati-proxy.example.com', secret: process.env.ATI_JWT_SECRET });
+ * const env = await orch.provisionSandbox({
+ *   agentId: `sandbox:${sandboxId}`,
+ *   tools: ['finnhub_quote', 'web_search', 'github:*'],
+ *   skills: ['financial-analysis'],
+ *   ttlSeconds: 7200,
+ *   rate: { 'tool:github:*': '10/hour' },
+ * });
+ * // env.ATI_PROXY_URL, env.ATI_SESSION_TOKEN
+ * ```
+ */
+export class AtiOrchestrator {
+  /** The proxy URL without trailing slashes. */
+  readonly proxyUrl: string;
+  /** `aud` of issued tokens. */
+  readonly defaultAud: string;
+  /** `iss` of issued tokens (`null`: omitted). */
+  readonly defaultIss: string | null;
+  readonly #secret: string | undefined;
+  readonly #privateKey: PrivateKeyInput | undefined;
+  readonly #publicKey: PublicKeyInput | undefined;
+  readonly #fetch: typeof fetch | undefined;
+  readonly #timeoutMs: number | undefined;
+  readonly #concurrency: number;
+  readonly #crypto: CryptoBackend | undefined;
+
+  /**
+   * Checks the whole configuration now, so a bad URL, secret or key fails
+   * here rather than on the first sandbox.
+   *
+   * @throws {ProvisionError} `ERR_PROVISION_CONFIG`, with the underlying {@link TokenError} as `cause`.
+   */
+  constructor(options: AtiOrchestratorOptions) {
+    if (options === null || typeof options !== 'object') throw configError('options must be an object');
+    this.proxyUrl = normaliseUrl(options.proxyUrl);
+    if ((options.secret === undefined) === (options.privateKey === undefined)) {
+      throw configError('give exactly one of secret (HS256) and privateKey (ES256)');
+    }
+    try {
+      if (options.secret !== undefined) decodeSecret(options.secret);
+      else privateKeyToPkcs8(options.privateKey!);
+    } catch (err) {
+      throw configError(`Invalid signing key: ${(err as Error).message}`, err);
+    }
+    this.#secret = options.secret;
+    this.#privateKey = options.privateKey;
+    this.#publicKey =
+      options.publicKey ??
+      (options.privateKey !== undefined ? publicKeyFromPrivate(options.privateKey) : undefined);
+    this.defaultAud = options.defaultAud ?? 'ati-proxy';
+    this.defaultIss = options.defaultIss === undefined ? 'ati-orchestrator' : options.defaultIss;
+    if (typeof this.defaultAud !== 'string') throw configError('defaultAud must be a string');
+    if (this.defaultIss !== null && typeof this.defaultIss !== 'string') {
+      throw configError('defaultIss must be a string or null');
+    }
+    const timeoutMs = options.timeoutMs;
+    if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)) {
+      throw configError('timeoutMs must be a positive integer');
+    }
+    const concurrency = options.concurrency ?? 8;
+    if (!Number.isSafeInteger(concurrency) || concurrency <= 0) {
+      throw configError('concurrency must be a positive integer');
+    }
+    if (options.fetch !== undefined && typeof options.fetch !== 'function')
+      throw configError('fetch must be a function');
+    this.#fetch = options.fetch;
+    this.#timeoutMs = timeoutMs;
+    this.#concurrency = concurrency;
+    this.#crypto = options.crypto;
+  }
+
+  /** A proxy client carrying `token` (or no Authorization header without one). */
+  client(token?: string): AtiProxyClient {
+    return new AtiProxyClient({
+      proxyUrl: this.proxyUrl,
+      token,
+      fetch: this.#fetch,
+      timeoutMs: this.#timeoutMs,
+    });
+  }
+
+  /**
+   * Issue a scoped token for a sandbox and return the env vars to inject.
+   * The scope string is built exactly as the Python SDK builds it
+   * (`tool:` / `skill:` prefixes, extras verbatim).
+   *
+   * With `fetchSkillContent`, the granted skills are resolved with the new
+   * token and returned in `skills`. Python resolves with `["*"]` when no
+   * tools or skills are given, which resolves nothing; this resolves with the
+   * scopes actually granted. A failed fetch never fails provisioning: `skills`
+   * is `{}` and `skillsError` says why.
+   *
+   * @throws {TokenError} `ERR_INVALID_ARGUMENT`, `ERR_RATE_SPEC_INVALID`; {@link ScopeError} `ERR_SCOPE_INVALID`.
+   * @example
+   * ```ts
+   * const { skills, skillsError, ...env } = await orch.provisionSandbox({ agentId: 'sandbox:1', tools: ['web_search'] });
+   * ```
+   */
+  async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult> {
+    const scope = buildScopeString({
+      tools: options.tools,
+      skills: options.skills,
+      extra: options.extraScopes,
+    });
+    if (options.rate !== undefined) parseRateMap(options.rate);
+    const token = await issueToken({
+      secret: this.#secret,
+      privateKey: this.#privateKey,
+      sub: options.agentId,
+      scope,
+      ttlSeconds: options.ttlSeconds,
+      aud: this.defaultAud,
+      iss: this.defaultIss,
+      rate: options.rate,
+      jobId: options.jobId,
+      sandboxId: options.sandboxId,
+      now: options.now,
+      crypto: this.#crypto,
+    });
+    const result: ProvisionResult = { ATI_PROXY_URL: this.proxyUrl, ATI_SESSION_TOKEN: token };
+    if (options.fetchSkillContent === true) {
+      const granted = [
+        ...(options.tools ?? []).map((t) => (t.startsWith('tool:') ? t : `tool:${t}`)),
+        ...(options.skills ?? []).map((s) => (s.startsWith('skill:') ? s : `skill:${s}`)),
+      ];
+      try {
+        result.skills = await this.fetchSkills({ scopes: granted.length > 0 ? granted : undefined, token });
+      } catch (err) {
+        result.skills = {};
+        result.skillsError = asAtiError(err);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Resolve skills for `scopes` and return name → SKILL.md content
+   * (`POST /skills/resolve` with `include_content`). The proxy resolves from
+   * the given scopes, then keeps only what `token` may see.
+   *
+   * A bare `*` resolves nothing on the proxy ("available, not auto-loaded"),
+   * so when `scopes` is only wildcards this resolves every skill the token can
+   * list instead.
+   *
+   * @param options.scopes - Scopes to resolve. @default the token's own scopes
+   * @throws {ProxyError} on HTTP, network, timeout or response-shape failure.
+   */
+  async fetchSkills(
+    options: TokenOption & { scopes?: readonly string[] | undefined } = {},
+  ): Promise<Record<string, string>> {
+    const client = this.client(options.token);
+    let scopes = options.scopes ?? (options.token !== undefined ? inspectToken(options.token).scopes() : []);
+    if (scopes.length > 0 && scopes.every((s) => s === '*')) {
+      const listed = await client.listSkills({ signal: options.signal });
+      scopes = listed.map((s) => `skill:${s.name}`);
+    }
+    if (scopes.length === 0) return {};
+    const resolved = await client.resolveSkills(scopes, { includeContent: true, signal: options.signal });
+    const out: Record<string, string> = {};
+    for (const entry of resolved) out[entry.name] = entry.content ?? '';
+    return out;
+  }
+
+  /**
+   * Download one skill's bundle (`GET /skills/:name/bundle`) into
+   * `destDir/<name>`, atomically: a temp directory next to it, then a rename.
+   * The name and every file path are checked first; nothing is written
+   * outside `destDir`. Node only (loads `node:fs` on first use).
+   *
+   * @returns The skill's directory.
+   * @throws {SkillError} `ERR_SKILL_NAME_UNSAFE`, `ERR_SKILL_PATH_UNSAFE`, `ERR_SKILL_BUNDLE_INVALID`, `ERR_SKILL_WRITE_FAILED`;
+   *   {@link ProxyError} when the request fails (404 when not found or not visible).
+   */
+  async downloadSkill(name: string, destDir: string, options: TokenOption = {}): Promise<string> {
+    const writer = await import('./skills/bundle-writer.ts');
+    if (!writer.isSafeSkillName(name)) throw new SkillError('ERR_SKILL_NAME_UNSAFE', 'Unsafe skill name');
+    const bundle = await this.client(options.token).getSkillBundle(name, { signal: options.signal });
+    return writer.writeSkillBundle(destDir, name, bundle.files);
+  }
+
+  /**
+   * Download many skills (`POST /skills/bundle`, split into batches of 50)
+   * into `destDir`, each written atomically. Names the proxy does not return
+   * are listed in `missing`. A name the proxy returns that was not asked for
+   * is refused.
+   *
+   * @throws {SkillError} as {@link AtiOrchestrator.downloadSkill}; {@link ProxyError}.
+   */
+  async downloadSkills(
+    names: readonly string[],
+    destDir: string,
+    options: TokenOption & { onProgress?: ((p: DownloadProgress) => void) | undefined } = {},
+  ): Promise<DownloadSkillsResult> {
+    const writer = await import('./skills/bundle-writer.ts');
+    for (const n of names) {
+      if (!writer.isSafeSkillName(n)) throw new SkillError('ERR_SKILL_NAME_UNSAFE', 'Unsafe skill name');
+    }
+    const requested = new Set(names);
+    const batch = await this.client(options.token).getSkillBundles([...names], { signal: options.signal });
+    const entries = Object.entries(batch.skills);
+    const written: Record<string, string> = {};
+    let done = 0;
+    for (const [name, bundle] of entries) {
+      if (!requested.has(name)) {
+        throw new SkillError('ERR_SKILL_BUNDLE_INVALID', 'The proxy returned a skill that was not requested');
+      }
+      written[name] = await writer.writeSkillBundle(destDir, name, bundle.files);
+      options.onProgress?.({ done: ++done, total: entries.length, name });
+    }
+    return { written, missing: [...batch.missing] };
+  }
+
+  /**
+   * Instructions telling the agent which skills to read before using
+   * `tools`, byte-identical to the Python SDK for the same responses
+   * (contract §5.5). Lookups (`GET /tools/:name`) run concurrently (at most
+   * `concurrency` at once, each with the client timeout), and the output keeps
+   * the order of `tools`. A tool whose lookup fails is skipped, as in Python,
+   * but never silently: `onToolError` is called, or a process warning
+   * (`ATI_TOOL_LOOKUP_FAILED`) is emitted without one.
+   */
+  async buildToolInstructions(
+    options: TokenOption & {
+      tools: readonly string[];
+      onToolError?: ((tool: string, error: AtiError) => void) | undefined;
+    },
+  ): Promise<string> {
+    const client = this.client(options.token);
+    const results = await mapLimit(options.tools, this.#concurrency, async (tool) => {
+      try {
+        return { tool, data: (await client.getTool(tool, { signal: options.signal })) as unknown };
+      } catch (err) {
+        const error = asAtiError(err);
+        if (options.onToolError) options.onToolError(tool, error);
+        else
+          warn(
+            `Skipped tool ${JSON.stringify(tool)} in tool instructions: ${error.code}`,
+            'ATI_TOOL_LOOKUP_FAILED',
+          );
+        return undefined;
+      }
+    });
+    return formatToolInstructions(results.filter((r) => r !== undefined));
+  }
+
+  /**
+   * The skill listing for the agent's system prompt, byte-identical to the
+   * Python SDK's (contract §5): fetched from `GET /skillati/catalog` (with
+   * `?search=` only when `search` is non-empty) and formatted by
+   * {@link formatSkillListing}. Errors propagate.
+   *
+   * @throws {ProxyError}
+   */
+  async buildSkillListing(options: TokenOption & { search?: string | undefined }): Promise<string> {
+    const catalog = await this.client(options.token).skillCatalog({
+      search: options.search,
+      signal: options.signal,
+    });
+    return formatSkillListing(catalog.skills);
+  }
+
+  /**
+   * Validate a token with this orchestrator's key and `defaultAud`
+   * (issuer not defaulted, as in Python). See {@link validateToken}.
+   *
+   * @throws {TokenError}
+   */
+  validateToken(
+    token: string,
+    options: { issuer?: string | undefined; leeway?: number | undefined; now?: number | undefined } = {},
+  ): Promise<TokenClaims> {
+    if (this.#secret === undefined && this.#publicKey === undefined) {
+      return Promise.reject(
+        new TokenError(
+          'ERR_KEY_INVALID',
+          'No public key: pass publicKey, or a privateKey that carries its public point',
+        ),
+      );
+    }
+    return validateToken(token, {
+      ...(this.#secret !== undefined ? { secret: this.#secret } : { publicKey: this.#publicKey }),
+      audience: this.defaultAud,
+      issuer: options.issuer,
+      leeway: options.leeway,
+      now: options.now,
+      crypto: this.#crypto,
+    });
+  }
+
+  /** @deprecated Use {@link AtiOrchestrator.buildSkillListing}. The legacy skill list (contract §5.4). */
+  static buildSkillInstructions(skills: readonly string[]): string {
+    return buildSkillInstructions(skills);
+  }
+}
