@@ -7,6 +7,7 @@
  * @module
  */
 import { AtiProxyClient } from './client/client.ts';
+import { isRecord } from './client/guards.ts';
 import { AtiError, ProvisionError, SkillError, TokenError } from './errors.ts';
 import type { CryptoBackend } from './jws/backend.ts';
 import {
@@ -398,7 +399,11 @@ export class AtiOrchestrator {
     const client = this.client(options.token);
     const results = await mapLimit(options.tools, this.#concurrency, async (tool) => {
       try {
-        return { tool, data: (await client.getTool(tool, { signal: options.signal })) as unknown };
+        // Read loosely, as Python does (`data.get("provider", tool)`): any JSON answer counts.
+        return {
+          tool,
+          data: await client.getJson(`/tools/${encodeURIComponent(tool)}`, { signal: options.signal }),
+        };
       } catch (err) {
         const error = asAtiError(err);
         if (options.onToolError) options.onToolError(tool, error);
@@ -422,11 +427,13 @@ export class AtiOrchestrator {
    * @throws {ProxyError}
    */
   async buildSkillListing(options: TokenOption & { search?: string | undefined }): Promise<string> {
-    const catalog = await this.client(options.token).skillCatalog({
-      search: options.search,
+    // Python formats `payload["skills"]` if the payload is an object, else [] (contract §5.2).
+    const payload = await this.client(options.token).getJson('/skillati/catalog', {
+      query: { search: options.search },
       signal: options.signal,
     });
-    return formatSkillListing(catalog.skills);
+    const skills = isRecord(payload) ? payload.skills : undefined;
+    return formatSkillListing(Array.isArray(skills) ? skills : []);
   }
 
   /**

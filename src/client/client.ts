@@ -12,6 +12,7 @@ import {
   isCallResponse,
   isHealthResponse,
   isHelpResponse,
+  isJsonValue,
   isJwksResponse,
   isRecord,
   isResolvedSkillList,
@@ -746,6 +747,41 @@ export class AtiProxyClient {
       options,
     });
     return response.content;
+  }
+
+  /**
+   * `GET` any proxy path and return its JSON body, checked only for being
+   * JSON: the escape hatch for endpoints or response shapes this client does
+   * not model (the orchestrator uses it where the Python SDK reads responses
+   * loosely). Same auth, timeout, retry, size cap and errors as every method.
+   *
+   * @param path - Starts with `/`; segments already percent-encoded; no query
+   *   string, no `.`/`..` segments.
+   * @param options.query - Query parameters; empty and `undefined` values are left out.
+   * @throws {ProxyError} see the class description; {@link AtiError} `ERR_INVALID_ARGUMENT` for a bad path.
+   * @example `const tool = await client.getJson(`/tools/${encodeURIComponent('finnhub:quote')}`);`
+   */
+  async getJson(
+    path: string,
+    options: RequestOptions & { query?: Readonly<Record<string, string | undefined>> | undefined } = {},
+  ): Promise<JsonValue> {
+    if (
+      typeof path !== 'string' ||
+      !path.startsWith('/') ||
+      /[?#\\\s]/.test(path) ||
+      path.split('/').some((seg) => /^(\.|%2e){1,2}$/i.test(seg))
+    ) {
+      throw invalidArgument('path must start with /, have no query, fragment or dot segments');
+    }
+    return this.#request({
+      method: 'GET',
+      path,
+      query: options.query === undefined ? undefined : queryOf({ ...options.query }),
+      auth: true,
+      guard: isJsonValue,
+      expected: 'JSON',
+      options,
+    });
   }
 
   // -------------------------------------------------------------------------
