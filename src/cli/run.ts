@@ -7,20 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
 import { type CliContext, type Command, reportError } from './context.ts';
-import { devProxy } from './dev-proxy.ts';
-import { jwks } from './jwks.ts';
-import { keygen } from './keygen.ts';
-import { provision } from './provision.ts';
-import { skills } from './skills.ts';
-import { token } from './token.ts';
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  keygen,
-  token,
-  provision,
-  skills,
-  jwks,
-  'dev-proxy': devProxy,
+/** Commands load on demand: `--help` and `token` never load the dev proxy or the HTTP client. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  keygen: async () => (await import('./keygen.ts')).keygen,
+  token: async () => (await import('./token.ts')).token,
+  provision: async () => (await import('./provision.ts')).provision,
+  skills: async () => (await import('./skills.ts')).skills,
+  jwks: async () => (await import('./jwks.ts')).jwks,
+  'dev-proxy': async () => (await import('./dev-proxy.ts')).devProxy,
 };
 
 export const MAIN_HELP = `Usage: ati-client <command> [options]
@@ -68,8 +63,8 @@ export async function runCli(argv: string[], ctx: Omit<CliContext, 'argv'>): Pro
     ctx.stdout.write(`${version()}\n`);
     return 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined || !Object.hasOwn(COMMANDS, name)) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (load === undefined) {
     return reportError(
       full,
       new UsageError(`Unknown command ${JSON.stringify(name)}; run ati-client --help`),
@@ -77,7 +72,7 @@ export async function runCli(argv: string[], ctx: Omit<CliContext, 'argv'>): Pro
     );
   }
   try {
-    return await command(full, rest);
+    return await (await load())(full, rest);
   } catch (err) {
     return reportError(full, err, json);
   }
