@@ -85,6 +85,15 @@ export {
   type ToJwksOptions,
   toJwks,
 } from './jws/keys.ts';
+export {
+  AtiOrchestrator,
+  type AtiOrchestratorOptions,
+  type DownloadProgress,
+  type DownloadSkillsResult,
+  type ProvisionResult,
+  type ProvisionSandboxOptions,
+  type TokenOption,
+} from './orchestrator.ts';
 export { formatWindow, parseRateMap, parseRateSpec, type RateSpec } from './rate/rate.ts';
 export {
   type BuildScopeOptions,

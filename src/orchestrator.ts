@@ -343,7 +343,7 @@ export class AtiOrchestrator {
    *   {@link ProxyError} when the request fails (404 when not found or not visible).
    */
   async downloadSkill(name: string, destDir: string, options: TokenOption = {}): Promise<string> {
-    const writer = await import('./skills/bundle-writer.ts');
+    const writer = await import('#skill-writer');
     if (!writer.isSafeSkillName(name)) throw new SkillError('ERR_SKILL_NAME_UNSAFE', 'Unsafe skill name');
     const bundle = await this.client(options.token).getSkillBundle(name, { signal: options.signal });
     return writer.writeSkillBundle(destDir, name, bundle.files);
@@ -362,7 +362,7 @@ export class AtiOrchestrator {
     destDir: string,
     options: TokenOption & { onProgress?: ((p: DownloadProgress) => void) | undefined } = {},
   ): Promise<DownloadSkillsResult> {
-    const writer = await import('./skills/bundle-writer.ts');
+    const writer = await import('#skill-writer');
     for (const n of names) {
       if (!writer.isSafeSkillName(n)) throw new SkillError('ERR_SKILL_NAME_UNSAFE', 'Unsafe skill name');
     }

@@ -37,7 +37,7 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
-/** Parse `args` strictly; unknown flags are usage errors. */
+/** Parse `args` strictly; unknown flags are usage errors. @internal */
 export function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
   try {
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
