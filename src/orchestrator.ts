@@ -47,7 +47,7 @@ export interface AtiOrchestratorOptions {
   fetch?: typeof fetch | undefined;
   /** Per-request timeout in milliseconds. @default 30000 */
   timeoutMs?: number | undefined;
-  /** Most tool lookups in flight at once in {@link AtiOrchestrator.buildToolInstructions}. @default 8 */
+  /** Most tool lookups in flight at once in {@link AtiOrchestrator.buildToolInstructions}. @default 64 */
   concurrency?: number | undefined;
   /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
   crypto?: CryptoBackend | undefined;
@@ -228,7 +228,7 @@ export class AtiOrchestrator {
     if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)) {
       throw configError('timeoutMs must be a positive integer');
     }
-    const concurrency = options.concurrency ?? 8;
+    const concurrency = options.concurrency ?? 64;
     if (!Number.isSafeInteger(concurrency) || concurrency <= 0) {
       throw configError('concurrency must be a positive integer');
     }

@@ -161,12 +161,22 @@ export async function writeSkillBundle(
     throw writeFailed(`cannot create a temporary directory for skill ${show(name)}`, err);
   }
   try {
-    for (const { segments, bytes } of entries) {
-      const target = join(tmpDir, ...segments);
-      if (segments.length > 1) await mkdir(dirname(target), { recursive: true });
-      // 'wx' = O_CREAT | O_EXCL: never opens, truncates or follows anything already there.
-      await writeFile(target, bytes, { flag: 'wx' });
+    // Directories first (each once, parents before children), then the files, a few at a time:
+    // the temp directory is private until the swap, so order inside it does not matter.
+    const dirs = new Set<string>();
+    for (const { segments } of entries) {
+      if (segments.length > 1) dirs.add(dirname(join(tmpDir, ...segments)));
     }
+    for (const dir of [...dirs].sort()) await mkdir(dir, { recursive: true });
+    let next = 0;
+    const writer = async (): Promise<void> => {
+      while (next < entries.length) {
+        const { segments, bytes } = entries[next++]!;
+        // 'wx' = O_CREAT | O_EXCL: never opens, truncates or follows anything already there.
+        await writeFile(join(tmpDir, ...segments), bytes, { flag: 'wx' });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, entries.length) }, writer));
     await swapIn(tmpDir, finalDir, name, join(root, `${prefix}.old-${randomHex()}`));
   } catch (err) {
     await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
@@ -227,6 +237,9 @@ interface BundleEntry {
 }
 
 /** Validate the whole bundle up front; nothing is written unless every entry is fine. */
+/** Files written at once inside one skill's temp directory. */
+const WRITE_CONCURRENCY = 16;
+
 function parseBundle(files: SkillBundleFiles): BundleEntry[] {
   if (typeof files !== 'object' || files === null || Array.isArray(files)) {
     throw new SkillError(
