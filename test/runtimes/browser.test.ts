@@ -1,0 +1,92 @@
+/**
+ * The `.` entry in a real browser (Debian's Chromium, driven by
+ * playwright-core): bundled for the browser it picks the Web Crypto backend,
+ * issues and validates HS256 and ES256 tokens, and interoperates with Node.
+ * Runs on the built package (`npm run build` first). CI installs chromium.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { type Browser, chromium } from 'playwright-core';
+import { generateKeyPair, generateSecret, issueToken, validateToken } from '../../src/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let server: Server;
+let url: string;
+let browser: Browser;
+
+before(async () => {
+  const bundle = await build({
+    entryPoints: [`${ROOT}dist/index.js`],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    logLevel: 'silent',
+  });
+  const js = bundle.outputFiles[0]!.text;
+  server = createServer((req, res) => {
+    if (req.url === '/ati.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+    else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>ati</title>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((r) => server.close(r));
+});
+
+it('issues and validates HS256 and ES256 in Chromium, interoperating with Node', async () => {
+  const secret = generateSecret();
+  const { privateKey, publicKey } = await generateKeyPair();
+  const fromNode = await issueToken({ secret, sub: 'node', scope: 'tool:x' });
+  const page = await browser.newPage();
+  await page.goto(`${url}/`);
+  const out = await page.evaluate(
+    async ({ src, secret, privateKey, publicKey, fromNode }) => {
+      const ati = await import(src);
+      const hs = await ati.issueToken({ secret, sub: 'browser', scope: 'tool:web_search' });
+      const es = await ati.issueToken({ privateKey, sub: 'browser-es', scope: '' });
+      const nodeClaims = await ati.validateToken(fromNode, { secret });
+      let forged = 'accepted';
+      try {
+        await ati.validateToken(`${hs.slice(0, -2)}AA`, { secret });
+      } catch (err) {
+        forged = err.code;
+      }
+      return {
+        hs,
+        es,
+        own: (await ati.validateToken(es, { publicKey: ati.toJwks(publicKey, { format: 'standard' }) })).sub,
+        nodeSub: nodeClaims.sub,
+        forged,
+        hasProcess: typeof (globalThis as { process?: unknown }).process !== 'undefined',
+      };
+    },
+    { src: `${url}/ati.js`, secret, privateKey, publicKey, fromNode },
+  );
+  assert.equal(out.hasProcess, false, 'a real browser, not Node');
+  assert.equal(out.own, 'browser-es');
+  assert.equal(out.nodeSub, 'node');
+  assert.equal(out.forged, 'ERR_JWT_SIGNATURE_INVALID');
+  assert.equal((await validateToken(out.hs, { secret })).sub, 'browser');
+  assert.equal((await validateToken(out.es, { publicKey })).sub, 'browser-es');
+});
