@@ -48,7 +48,8 @@ export const nodeCryptoBackend: CryptoBackend = Object.freeze({
     return createSecretKey(raw);
   },
   hmacSign(key: KeyHandle, data: string): Uint8Array {
-    return createHmac('sha256', asKeyObject(key)).update(signable(data)).digest();
+    if (ABOVE_LATIN1.test(data)) throw new Error('data to sign must be a one-byte-per-character string');
+    return createHmac('sha256', asKeyObject(key)).update(data, 'latin1').digest();
   },
   hmacVerify(key: KeyHandle, data: string, mac: Uint8Array): boolean {
     if (ABOVE_LATIN1.test(data)) return false;

@@ -58,6 +58,11 @@ export function parseRateSpec(spec: string): RateSpec {
   const parts = spec.split('/');
   if (parts.length !== 2) throw invalid(spec, "expected '<count>/<unit>'");
   const [countText, unitText] = parts as [string, string];
+  // Fast path: a plain count of up to 15 digits and an exact unit (the usual `10/hour`).
+  if (/^[0-9]{1,15}$/.test(countText)) {
+    const fast = UNITS.get(unitText);
+    if (fast !== undefined) return Object.freeze({ count: Number(countText), windowSeconds: fast });
+  }
   if (!/^\+?[0-9]+$/.test(countText)) throw invalid(spec, 'count must be an unsigned integer');
   const big = BigInt(countText.replace(/^\+/, ''));
   if (big > U64_MAX) throw invalid(spec, 'count is out of range');

@@ -70,7 +70,7 @@ it('issues and validates HS256 and ES256 in Chromium, interoperating with Node',
       try {
         await ati.validateToken(`${hs.slice(0, -2)}AA`, { secret });
       } catch (err) {
-        forged = err.code;
+        forged = (err as { code: string }).code;
       }
       return {
         hs,
