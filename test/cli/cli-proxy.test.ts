@@ -1,0 +1,89 @@
+/**
+ * CLI commands that talk to a proxy: `dev-proxy` serving on a port, and
+ * `skills download|listing` against it with the token read the ATI way.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, it } from 'node:test';
+import { runCli } from '../../src/cli/run.ts';
+import { issueToken } from '../../src/token/issue.ts';
+import { cli } from './cli-helpers.ts';
+
+const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
+let dir: string;
+let url: string;
+let stop: () => void;
+let exited: Promise<number>;
+let served = '';
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ati-cli-proxy-'));
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  let announce: (u: string) => void = () => {};
+  const listening = new Promise<string>((resolve) => {
+    announce = resolve;
+  });
+  exited = runCli(['dev-proxy', '--secret', SECRET, '--json'], {
+    env: {},
+    stdout: {
+      write: (s: string) => {
+        served += s;
+        announce(JSON.parse(s).url);
+        return true;
+      },
+    },
+    stderr: { write: () => true },
+    readStdin: async () => '',
+    waitForStop: () => stopped,
+  });
+  url = await listening;
+});
+
+after(async () => {
+  stop();
+  assert.equal(await exited, 0);
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('dev-proxy announces its URL and auth mode', () => {
+  assert.deepEqual(JSON.parse(served), { url, auth: 'HS256' });
+});
+
+it('skills download reads ATI_SESSION_TOKEN_FILE and writes the skills; missing names exit 1', async () => {
+  const token = await issueToken({
+    secret: SECRET,
+    sub: 'cli',
+    scope: 'skill:market-research skill:web-search-guide',
+  });
+  const tokenFile = join(dir, 'session_token');
+  await writeFile(tokenFile, `  ${token}\n`);
+  const env = { ATI_PROXY_URL: url, ATI_SESSION_TOKEN_FILE: tokenFile };
+  const dest = join(dir, 'skills');
+  const ok = await cli(
+    ['skills', 'download', 'market-research', 'web-search-guide', '--dest', dest, '--json'],
+    { env },
+  );
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.deepEqual(JSON.parse(ok.stdout).missing, []);
+  assert.deepEqual((await readdir(dest)).sort(), ['market-research', 'web-search-guide']);
+  const partly = await cli(['skills', 'download', 'market-research', 'ghost', '--dest', dest], { env });
+  assert.equal(partly.code, 1);
+  assert.match(partly.stderr, /missing: ghost/);
+  assert.ok(!partly.stderr.includes(token) && !partly.stdout.includes(token));
+});
+
+it('skills listing prints the listing; no token means the proxy answers 401', async () => {
+  const token = await issueToken({ secret: SECRET, sub: 'cli', scope: '*' });
+  const listing = await cli(['skills', 'listing'], { env: { ATI_PROXY_URL: url, ATI_SESSION_TOKEN: token } });
+  assert.equal(listing.code, 0, listing.stderr);
+  assert.match(listing.stdout, /^<system-reminder>\n/);
+  const anon = await cli(['skills', 'listing'], {
+    env: { ATI_PROXY_URL: url, ATI_SESSION_TOKEN_FILE: join(dir, 'does-not-exist') },
+  });
+  assert.equal(anon.code, 1);
+  assert.match(anon.stderr, /^error ERR_PROXY_HTTP: .*401/);
+});
