@@ -121,8 +121,9 @@ function rustDebugString(s: string): string {
 }
 
 /**
- * Rust `ryu` formatting of a finite f64 (what serde_json prints): shortest
- * round-trip digits, `.0` on whole numbers, exponent form outside 1e-5..1e16.
+ * serde_json 1.0.149's f64 text (the `zmij` crate): shortest round-trip
+ * digits, `.0` on whole numbers, exponent form outside 1e-5..1e16 with an
+ * explicit `+` on positive exponents (`1e+16`, `1.5e-7`).
  */
 export function formatRustFloat(value: number): string {
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
@@ -134,8 +135,10 @@ export function formatRustFloat(value: number): string {
   if (kk >= length && kk <= 16) return `${sign}${digits}${'0'.repeat(kk - length)}.0`;
   if (kk > 0 && kk <= 16) return `${sign}${digits.slice(0, kk)}.${digits.slice(kk)}`;
   if (kk > -5 && kk <= 0) return `${sign}0.${'0'.repeat(-kk)}${digits}`;
+  // zmij (serde_json ≥ 1.0.148) writes ryu's digits with an explicit `+` on positive exponents.
   const e = kk - 1;
-  return length === 1 ? `${sign}${digits}e${e}` : `${sign}${digits[0]}.${digits.slice(1)}e${e}`;
+  const exp = e >= 0 ? `e+${e}` : `e${e}`;
+  return length === 1 ? `${sign}${digits}${exp}` : `${sign}${digits[0]}.${digits.slice(1)}${exp}`;
 }
 
 type Num = { kind: 'u64' | 'i64'; text: string; value: number } | { kind: 'f64'; value: number };

@@ -206,7 +206,10 @@ async function readText(dir: string, name: string, maxBytes: number): Promise<st
   if (!inside(real, await realpath(dir))) return undefined;
   let data: Buffer;
   try {
-    if ((await stat(real)).size > maxBytes) throw fail(`Skill file ${path} is larger than ${maxBytes} bytes`);
+    const st = await stat(real);
+    // A FIFO or device would block or never end: only regular files are read.
+    if (!st.isFile()) throw fail(`Skill file ${path} is not a regular file`);
+    if (st.size > maxBytes) throw fail(`Skill file ${path} is larger than ${maxBytes} bytes`);
     data = await readFile(real);
   } catch (err) {
     if (err instanceof SkillError) throw err;
