@@ -4,6 +4,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { AtiError } from '../../src/errors.ts';
 import { generateKeyPair, toJwks } from '../../src/jws/keys.ts';
@@ -211,6 +212,22 @@ describe('ES256 and JWKS (contract §1.6)', () => {
       const hs = await issueToken({ secret: SECRET, sub: 'a', scope: 'tool:web_search' });
       assert.equal((await raw(proxy.url, 'GET', '/tools', bearer(hs))).status, 401);
       assert.match((await raw(proxy.url, 'GET', '/health')).text, /"auth":"jwt"/);
+      // The same key as a JsonWebKey (as Web Crypto exports it) gives the same JWKS.
+      const jwk = (await crypto.subtle.exportKey(
+        'jwk',
+        await crypto.subtle.importKey(
+          'spki',
+          createPublicKey(publicKey).export({ type: 'spki', format: 'der' }),
+          { name: 'ECDSA', namedCurve: 'P-256' },
+          true,
+          ['verify'],
+        ),
+      )) as JsonWebKey;
+      const fromJwk = createDevProxy({ publicKey: jwk });
+      assert.equal(
+        await (await fromJwk.fetch(new Request('http://dev/.well-known/jwks.json'))).text(),
+        jwks.text,
+      );
     } finally {
       await proxy.close();
     }
