@@ -10,7 +10,6 @@ export {
   MAX_SESSION_TOKEN_FILE_BYTES,
   type ResolveSessionTokenOptions,
   resolveSessionToken,
-  rustTrim,
 } from './node/session-token.ts';
 export {
   cleanupStaleTemps,
@@ -19,3 +18,4 @@ export {
   type SkillBundleFiles,
   writeSkillBundle,
 } from './skills/bundle-writer.ts';
+export { rustTrim } from './text/rust.ts';

@@ -84,3 +84,15 @@ export function reportError(ctx: CliContext, err: unknown, json: boolean): numbe
 export function printJson(ctx: CliContext, value: unknown): void {
   ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** Repeated `--rate <pattern>=<spec>` flags as a map (split at the first `=`, as `ati token issue` does). */
+export function rateFlags(entries: string[] | undefined): Record<string, string> | undefined {
+  if (entries === undefined || entries.length === 0) return undefined;
+  const rate: Record<string, string> = {};
+  for (const entry of entries) {
+    const i = entry.indexOf('=');
+    if (i <= 0) throw new UsageError(`--rate expects <pattern>=<spec>, got ${JSON.stringify(entry)}`);
+    rate[entry.slice(0, i)] = entry.slice(i + 1);
+  }
+  return rate;
+}

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.ts';
 import { AtiOrchestrator } from '../orchestrator.ts';
-import { type CliContext, type Command, envValue, parse } from './context.ts';
+import { type CliContext, type Command, envValue, parse, rateFlags } from './context.ts';
 import { signingKey } from './keys.ts';
 
 export const PROVISION_HELP = `Usage: ati-client provision --agent-id <id> [--tool <name>]... [--skill <name>]... [--extra <scope>]...
@@ -28,17 +28,6 @@ function formatEnv(env: Record<string, string>, format: string): string {
   if (format === 'json') return `${JSON.stringify(env, null, 2)}\n`;
   if (format === 'dotenv') return entries.map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join('');
   return entries.map(([k, v]) => `${k}=${shellQuote(v)}\n`).join('');
-}
-
-function rateFlags(entries: string[] | undefined): Record<string, string> | undefined {
-  if (entries === undefined) return undefined;
-  const rate: Record<string, string> = {};
-  for (const e of entries) {
-    const i = e.indexOf('=');
-    if (i <= 0) throw new UsageError(`--rate expects <pattern>=<spec>, got ${JSON.stringify(e)}`);
-    rate[e.slice(0, i)] = e.slice(i + 1);
-  }
-  return rate;
 }
 
 async function run(ctx: CliContext, args: string[]): Promise<number> {

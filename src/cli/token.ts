@@ -15,6 +15,7 @@ import {
   envValue,
   parse,
   printJson,
+  rateFlags,
   reportError,
   tokenArgument,
 } from './context.ts';
@@ -35,17 +36,6 @@ validate  Verify as the proxy would. Key: --key, --secret, else ATI_JWT_PUBLIC_K
           Exit 0 when valid, 1 when rejected.
 Pass - as <token> to read it from stdin (keeps it out of the process list).
 `;
-
-function parseRate(entries: string[] | undefined): Record<string, string> | undefined {
-  if (entries === undefined || entries.length === 0) return undefined;
-  const rate: Record<string, string> = {};
-  for (const entry of entries) {
-    const i = entry.indexOf('=');
-    if (i <= 0) throw new UsageError(`--rate expects <pattern>=<spec>, got ${JSON.stringify(entry)}`);
-    rate[entry.slice(0, i)] = entry.slice(i + 1);
-  }
-  return rate;
-}
 
 function intFlag(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -100,7 +90,7 @@ async function issue(ctx: CliContext, args: string[]): Promise<number> {
     aud: values.aud ?? 'ati-proxy',
     iss: values.iss ?? envValue(ctx, 'ATI_JWT_ISSUER') ?? null,
     jti: values.jti,
-    rate: parseRate(values.rate),
+    rate: rateFlags(values.rate),
     jobId: values['job-id'],
     sandboxId: values['sandbox-id'],
   });

@@ -8,6 +8,7 @@
 
 import { open } from 'node:fs/promises';
 import { SessionTokenError } from '../errors.ts';
+import { rustTrim } from '../text/rust.ts';
 
 /** Where the token file lives when `ATI_SESSION_TOKEN_FILE` is unset or blank (contract §6). */
 export const DEFAULT_SESSION_TOKEN_PATH = '/run/ati/session_token';
@@ -25,40 +26,6 @@ export interface ResolveSessionTokenOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Token file used when `ATI_SESSION_TOKEN_FILE` is unset or blank. @default '/run/ati/session_token' */
   defaultPath?: string;
-}
-
-/**
- * Unicode White_Space, the set Rust's `str::trim` strips (contract §6). It
- * differs from JS `trim()`: it includes U+0085 and excludes U+FEFF.
- */
-function isRustWhitespace(code: number): boolean {
-  return (
-    (code >= 0x09 && code <= 0x0d) ||
-    code === 0x20 ||
-    code === 0x85 ||
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
-}
-
-/**
- * Rust `str::trim`: strip Unicode White_Space from both ends. Every
- * White_Space code point is in the BMP, so scanning UTF-16 units is exact.
- *
- * @example `rustTrim('\x85tok\ufeff ')` returns `'tok\ufeff'`
- */
-export function rustTrim(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && isRustWhitespace(text.charCodeAt(start))) start++;
-  while (end > start && isRustWhitespace(text.charCodeAt(end - 1))) end--;
-  return text.slice(start, end);
 }
 
 function errnoCode(error: unknown): string | undefined {

@@ -5,6 +5,7 @@
  * @module
  */
 import { TokenError } from '../errors.ts';
+import { rustTrim } from '../text/rust.ts';
 
 /** A parsed rate spec. */
 export interface RateSpec {
@@ -29,9 +30,6 @@ const UNITS: ReadonlyMap<string, number> = new Map([
 ]);
 
 const U64_MAX = 18446744073709551615n;
-/** Rust `trim()` (Unicode White_Space). */
-const RUST_TRIM =
-  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu;
 
 function invalid(spec: string, why: string): TokenError {
   return new TokenError('ERR_RATE_SPEC_INVALID', `Invalid rate spec ${JSON.stringify(spec)}: ${why}`);
@@ -67,7 +65,7 @@ export function parseRateSpec(spec: string): RateSpec {
   const big = BigInt(countText.replace(/^\+/, ''));
   if (big > U64_MAX) throw invalid(spec, 'count is out of range');
   if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid(spec, 'count is larger than 2^53 - 1');
-  const unit = unitText.replace(RUST_TRIM, '');
+  const unit = rustTrim(unitText);
   const windowSeconds = UNITS.get(unit);
   if (windowSeconds === undefined) {
     throw invalid(spec, 'unit must be one of s, sec, second, m, min, minute, h, hr, hour, d, day');

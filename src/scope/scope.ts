@@ -5,13 +5,7 @@
  * @module
  */
 import { ScopeError } from '../errors.ts';
-
-/**
- * Unicode White_Space, the set Rust's `str::split_whitespace` splits on
- * (contract §2.4). Python's `str.split()` also splits on U+001C..U+001F; the
- * proxy does not, so neither do we.
- */
-const RUST_WHITESPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+import { RUST_WHITESPACE } from '../text/rust.ts';
 
 /**
  * Split a space-delimited scope claim into its scopes, the way the proxy does

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { rustTrimStart } from '../text/rust.ts';
 
 /** The frontmatter fields ATI reads. */
 export interface Frontmatter {
@@ -26,9 +27,6 @@ export interface Frontmatter {
   allowedTools?: string;
   metadata: Record<string, string>;
 }
-
-/** Rust `str::trim_start` (Unicode White_Space). */
-const TRIM_START = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
 
 function unquote(raw: string): string | undefined {
   const v = raw.trim();
@@ -211,7 +209,7 @@ export function parseYamlSubset(yaml: string): Frontmatter | undefined {
  * ```
  */
 export function splitFrontmatter(text: string): [Frontmatter | undefined, string] {
-  const trimmed = text.replace(TRIM_START, '');
+  const trimmed = rustTrimStart(text);
   if (!trimmed.startsWith('---')) return [undefined, text];
   const afterOpen = trimmed.slice(3);
   const nl = afterOpen.indexOf('\n');

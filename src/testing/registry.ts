@@ -11,6 +11,7 @@
 
 import { AtiError } from '../errors.ts';
 import type { ScopeSet } from '../scope/scope.ts';
+import { RUST_WHITESPACE, rustTrim } from '../text/rust.ts';
 import { compareCodePoints } from './json-out.ts';
 import type { Json } from './serde-json.ts';
 import type {
@@ -350,7 +351,7 @@ export class Registry {
   /** `SkillRegistry::search`: weighted substring hits per whitespace term, score desc (stable). */
   searchSkills(query: string): SkillRec[] {
     const terms = rustLower(query)
-      .split(RUST_WS)
+      .split(RUST_WHITESPACE)
       .filter((t) => t !== '');
     const scored: [number, SkillRec][] = [];
     for (const s of this.skills) {
@@ -374,19 +375,9 @@ export class Registry {
   }
 }
 
-/** Rust `char::is_whitespace` runs, for `split_whitespace`. */
-export const RUST_WS = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
-const RUST_TRIM =
-  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu;
-
 /** Rust `str::to_lowercase` (Unicode, locale-independent, final sigma aware), as JS's. */
 export function rustLower(s: string): string {
   return s.toLowerCase();
-}
-
-/** Rust `str::trim`. */
-export function rustTrim(s: string): string {
-  return s.replace(RUST_TRIM, '');
 }
 
 function haystack(e: CatalogRec): string {
@@ -408,7 +399,7 @@ function haystack(e: CatalogRec): string {
 export function filterCatalog(entries: readonly CatalogRec[], search: string, limit: number): CatalogRec[] {
   const query = rustLower(rustTrim(search));
   if (query === '') return entries.slice(0, limit);
-  const terms = query.split(RUST_WS).filter((t) => t !== '');
+  const terms = query.split(RUST_WHITESPACE).filter((t) => t !== '');
   const scored: [number, CatalogRec][] = [];
   for (const e of entries) {
     const h = haystack(e);

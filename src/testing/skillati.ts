@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { rustTrim } from '../text/rust.ts';
 
 /** The proxy's `InvalidPath` failure (HTTP 400 `Invalid skill-relative path '<p>'`). */
 export class InvalidSkillPath extends Error {
@@ -26,17 +27,14 @@ export function skillDirectory(name: string): string {
   return `skillati://${name}`;
 }
 
-const TRIM =
-  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/gu;
-
 function trimLeadingCurrentDir(path: string): string {
-  let p = path.replace(TRIM, '');
+  let p = rustTrim(path);
   while (p.startsWith('./')) p = p.slice(2);
   return p;
 }
 
 function validateRawPath(path: string): void {
-  if (path.replace(TRIM, '') === '' || path.includes('\0') || path.includes('\\') || path.startsWith('/')) {
+  if (rustTrim(path) === '' || path.includes('\0') || path.includes('\\') || path.startsWith('/')) {
     throw new InvalidSkillPath(path);
   }
 }

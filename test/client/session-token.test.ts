@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { AtiError, SessionTokenError } from '../../src/errors.ts';
-import { MAX_SESSION_TOKEN_FILE_BYTES, resolveSessionToken, rustTrim } from '../../src/node/session-token.ts';
+import { MAX_SESSION_TOKEN_FILE_BYTES, resolveSessionToken } from '../../src/node/session-token.ts';
+import { rustTrim } from '../../src/text/rust.ts';
 import { rejectsWith, renderings } from './http-helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./session-token-child.ts', import.meta.url));
