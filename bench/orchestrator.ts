@@ -15,6 +15,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AtiOrchestrator } from '../src/orchestrator.ts';
 import { formatToolInstructions } from '../src/skills/instructions.ts';
 import { machineInfo, machineLine, median } from './harness.ts';
@@ -175,6 +176,23 @@ async function main(): Promise<void> {
   );
   console.log(`| peak RSS above baseline | ${median(rssPeaks).toFixed(1)} MiB |`);
   console.log(`| peak heap above baseline | ${median(heapPeaks).toFixed(1)} MiB |`);
+
+  const results = {
+    machine,
+    toolInstructions: { tools: TOOLS, delayMs: DELAY_MS, oursMs: ours, sequentialMs: seq },
+    downloadSkills: {
+      skills: SKILLS,
+      filesPerSkill: FILES,
+      ms: times,
+      fsFloorMs: floor,
+      peakRssMiB: rssPeaks,
+      peakHeapMiB: heapPeaks,
+    },
+  };
+  await writeFile(
+    fileURLToPath(new URL('./results/orchestrator.json', import.meta.url)),
+    `${JSON.stringify(results, null, 2)}\n`,
+  );
 }
 
 await main();
