@@ -159,7 +159,8 @@ export const token: Command = async (ctx, args) => {
     case undefined:
     case '--help':
     case '-h':
-      ctx.stdout.write(TOKEN_HELP);
+      // Asked for help: stdout, exit 0. No subcommand at all: a usage error, help on stderr.
+      (sub === undefined ? ctx.stderr : ctx.stdout).write(TOKEN_HELP);
       return sub === undefined ? 2 : 0;
     default:
       return reportError(ctx, new UsageError(`Unknown token command ${JSON.stringify(sub)}`), false);

@@ -120,6 +120,8 @@ describe('token', () => {
       [['token', 'issue', '--sub', 'x', '--scope', 'x', '--secret', SECRET, '--ttl', '1.5'], {}],
       [['token', 'issue', '--sub', 'x', '--scope', 'x', '--key', join(dir, 'missing.pem')], {}],
       [['nope'], {}],
+      [['token'], {}],
+      [['skills'], {}],
       [[], {}],
     ];
     for (const [argv, env] of rows) {
