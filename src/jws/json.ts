@@ -45,212 +45,285 @@ function emptyObject(): JsonObject {
   return obj;
 }
 
-class Parser {
-  pos = 0;
-  constructor(readonly text: string) {}
+// Parser state. parseJson never calls out while parsing, so one module-level
+// cursor is safe and saves allocating a parser object per segment.
+let text = '';
+let pos = 0;
 
-  fail(what: string): never {
-    throw new JsonSyntaxError(`${what} at offset ${this.pos}`);
+function fail(what: string): never {
+  throw new JsonSyntaxError(`${what} at offset ${pos}`);
+}
+
+function ws(): void {
+  const t = text;
+  let c = t.charCodeAt(pos);
+  while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = t.charCodeAt(++pos);
+}
+
+function value(depth: number): JsonValue {
+  ws();
+  const c = text.charCodeAt(pos);
+  switch (c) {
+    case 0x7b /* { */:
+      return object(depth + 1);
+    case 0x5b /* [ */:
+      return array(depth + 1);
+    case 0x22 /* " */:
+      return string();
+    case 0x74 /* t */:
+      return literal('true', true);
+    case 0x66 /* f */:
+      return literal('false', false);
+    case 0x6e /* n */:
+      return literal('null', null);
+    default:
+      if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return number();
+      return fail('unexpected character');
   }
+}
 
-  ws(): void {
-    const t = this.text;
-    let c = t.charCodeAt(this.pos);
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = t.charCodeAt(++this.pos);
+function literal<T extends JsonValue>(word: string, v: T): T {
+  if (!text.startsWith(word, pos)) fail('invalid literal');
+  pos += word.length;
+  return v;
+}
+
+function object(depth: number): JsonObject {
+  if (depth > MAX_DEPTH) fail('nesting too deep');
+  pos++;
+  const obj = emptyObject();
+  ws();
+  if (text.charCodeAt(pos) === 0x7d) {
+    pos++;
+    return obj;
   }
+  for (;;) {
+    ws();
+    if (text.charCodeAt(pos) !== 0x22) fail('expected a key');
+    const key = knownKey() ?? string();
+    // No prototype and no value is ever `undefined`, so this is an own-key
+    // test; a keyed load is cheaper than calling Object.hasOwn.
+    if (obj[key] !== undefined) fail('duplicate key');
+    ws();
+    if (text.charCodeAt(pos) !== 0x3a) fail("expected ':'");
+    pos++;
+    obj[key] = value(depth);
+    ws();
+    const c = text.charCodeAt(pos++);
+    if (c === 0x7d) return obj;
+    if (c !== 0x2c) fail("expected ',' or '}'");
+  }
+}
 
-  value(depth: number): JsonValue {
-    this.ws();
-    const c = this.text.charCodeAt(this.pos);
-    switch (c) {
-      case 0x7b /* { */:
-        return this.object(depth + 1);
-      case 0x5b /* [ */:
-        return this.array(depth + 1);
-      case 0x22 /* " */:
-        return this.string();
-      case 0x74 /* t */:
-        return this.literal('true', true);
-      case 0x66 /* f */:
-        return this.literal('false', false);
-      case 0x6e /* n */:
-        return this.literal('null', null);
-      default:
-        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
-        return this.fail('unexpected character');
+function array(depth: number): JsonValue[] {
+  if (depth > MAX_DEPTH) fail('nesting too deep');
+  pos++;
+  const arr: JsonValue[] = [];
+  ws();
+  if (text.charCodeAt(pos) === 0x5d) {
+    pos++;
+    return arr;
+  }
+  for (;;) {
+    arr.push(value(depth));
+    ws();
+    const c = text.charCodeAt(pos++);
+    if (c === 0x5d) return arr;
+    if (c !== 0x2c) fail("expected ',' or ']'");
+  }
+}
+
+/**
+ * The member names of JWT headers and ATI claims, by first character. A key
+ * spelled exactly like one of them (no escapes) is returned as this constant
+ * string: no slice, and V8 stores an internalized key without a string-table
+ * lookup. The value is the same string {@link string} would return.
+ */
+const KNOWN_KEYS: ReadonlyArray<readonly string[] | undefined> = (() => {
+  // Dense (no holes), so a miss never consults Array.prototype.
+  const table: Array<string[] | undefined> = new Array<string[] | undefined>(128).fill(undefined);
+  for (const k of [
+    'iss',
+    'iat',
+    'sub',
+    'sandbox_id',
+    'aud',
+    'alg',
+    'ati',
+    'exp',
+    'jti',
+    'job_id',
+    'scope',
+    'v',
+    'rate',
+    'nbf',
+    'typ',
+    'kid',
+  ]) {
+    const c = k.charCodeAt(0);
+    const list = table[c] ?? [];
+    list.push(k);
+    table[c] = list;
+  }
+  return table;
+})();
+
+/** At an opening quote: a known key, consumed with its closing quote, or `undefined` (nothing consumed). */
+function knownKey(): string | undefined {
+  const t = text;
+  const p = pos + 1;
+  const c = t.charCodeAt(p);
+  const candidates = c < 128 ? KNOWN_KEYS[c] : undefined;
+  if (candidates === undefined) return undefined;
+  for (const k of candidates) {
+    if (t.charCodeAt(p + k.length) === 0x22 && t.startsWith(k, p)) {
+      pos = p + k.length + 1;
+      return k;
     }
   }
+  return undefined;
+}
 
-  literal<T extends JsonValue>(word: string, v: T): T {
-    if (!this.text.startsWith(word, this.pos)) this.fail('invalid literal');
-    this.pos += word.length;
-    return v;
-  }
+/** What sends a string to the character loop: an escape or a control character. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000–U+001F are exactly what JSON forbids raw in strings.
+const NOT_PLAIN = /[\\\x00-\x1f]/;
 
-  object(depth: number): JsonObject {
-    if (depth > MAX_DEPTH) this.fail('nesting too deep');
-    this.pos++;
-    const obj = emptyObject();
-    this.ws();
-    if (this.text.charCodeAt(this.pos) === 0x7d) {
-      this.pos++;
-      return obj;
-    }
-    for (;;) {
-      this.ws();
-      if (this.text.charCodeAt(this.pos) !== 0x22) this.fail('expected a key');
-      const key = this.string();
-      if (Object.hasOwn(obj, key)) this.fail('duplicate key');
-      this.ws();
-      if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':'");
-      this.pos++;
-      obj[key] = this.value(depth);
-      this.ws();
-      const c = this.text.charCodeAt(this.pos++);
-      if (c === 0x7d) return obj;
-      if (c !== 0x2c) this.fail("expected ',' or '}'");
+function string(): string {
+  const t = text;
+  const start = ++pos;
+  // Fast path: up to the next quote there is no escape and no control
+  // character, so that quote closes the string. indexOf + one regex test is
+  // cheaper than a character loop; never scans past this string's end.
+  const quote = t.indexOf('"', start);
+  if (quote >= 0) {
+    const s = t.slice(start, quote);
+    if (!NOT_PLAIN.test(s)) {
+      pos = quote + 1;
+      return s;
     }
   }
-
-  array(depth: number): JsonValue[] {
-    if (depth > MAX_DEPTH) this.fail('nesting too deep');
-    this.pos++;
-    const arr: JsonValue[] = [];
-    this.ws();
-    if (this.text.charCodeAt(this.pos) === 0x5d) {
-      this.pos++;
-      return arr;
+  // Otherwise walk it: the exact offset of an error, and the escapes.
+  for (;;) {
+    const c = t.charCodeAt(pos);
+    if (c === 0x22) {
+      return t.slice(start, pos++);
     }
-    for (;;) {
-      arr.push(this.value(depth));
-      this.ws();
-      const c = this.text.charCodeAt(this.pos++);
-      if (c === 0x5d) return arr;
-      if (c !== 0x2c) this.fail("expected ',' or ']'");
-    }
+    if (c === 0x5c) break;
+    if (c < 0x20 || Number.isNaN(c)) fail('invalid string');
+    pos++;
   }
-
-  string(): string {
-    const t = this.text;
-    const start = ++this.pos;
-    // Fast path: no escapes.
-    for (;;) {
-      const c = t.charCodeAt(this.pos);
-      if (c === 0x22) {
-        return t.slice(start, this.pos++);
-      }
-      if (c === 0x5c) break;
-      if (c < 0x20 || Number.isNaN(c)) this.fail('invalid string');
-      this.pos++;
+  let out = t.slice(start, pos);
+  for (;;) {
+    const c = t.charCodeAt(pos);
+    if (c === 0x22) {
+      pos++;
+      return out;
     }
-    let out = t.slice(start, this.pos);
-    for (;;) {
-      const c = t.charCodeAt(this.pos);
-      if (c === 0x22) {
-        this.pos++;
-        return out;
-      }
-      if (c < 0x20 || Number.isNaN(c)) this.fail('invalid string');
-      if (c !== 0x5c) {
-        out += t[this.pos++];
-        continue;
-      }
-      const e = t.charCodeAt(++this.pos);
-      this.pos++;
-      switch (e) {
-        case 0x22:
-          out += '"';
-          break;
-        case 0x5c:
-          out += '\\';
-          break;
-        case 0x2f:
-          out += '/';
-          break;
-        case 0x62:
-          out += '\b';
-          break;
-        case 0x66:
-          out += '\f';
-          break;
-        case 0x6e:
-          out += '\n';
-          break;
-        case 0x72:
-          out += '\r';
-          break;
-        case 0x74:
-          out += '\t';
-          break;
-        case 0x75: {
-          const u = this.hex4();
-          if (u >= 0xdc00 && u <= 0xdfff) this.fail('lone surrogate');
-          if (u >= 0xd800 && u <= 0xdbff) {
-            if (t.charCodeAt(this.pos) !== 0x5c || t.charCodeAt(this.pos + 1) !== 0x75)
-              this.fail('lone surrogate');
-            this.pos += 2;
-            const lo = this.hex4();
-            if (lo < 0xdc00 || lo > 0xdfff) this.fail('lone surrogate');
-            out += String.fromCharCode(u, lo);
-          } else {
-            out += String.fromCharCode(u);
-          }
-          break;
+    if (c < 0x20 || Number.isNaN(c)) fail('invalid string');
+    if (c !== 0x5c) {
+      out += t[pos++];
+      continue;
+    }
+    const e = t.charCodeAt(++pos);
+    pos++;
+    switch (e) {
+      case 0x22:
+        out += '"';
+        break;
+      case 0x5c:
+        out += '\\';
+        break;
+      case 0x2f:
+        out += '/';
+        break;
+      case 0x62:
+        out += '\b';
+        break;
+      case 0x66:
+        out += '\f';
+        break;
+      case 0x6e:
+        out += '\n';
+        break;
+      case 0x72:
+        out += '\r';
+        break;
+      case 0x74:
+        out += '\t';
+        break;
+      case 0x75: {
+        const u = hex4();
+        if (u >= 0xdc00 && u <= 0xdfff) fail('lone surrogate');
+        if (u >= 0xd800 && u <= 0xdbff) {
+          if (t.charCodeAt(pos) !== 0x5c || t.charCodeAt(pos + 1) !== 0x75) fail('lone surrogate');
+          pos += 2;
+          const lo = hex4();
+          if (lo < 0xdc00 || lo > 0xdfff) fail('lone surrogate');
+          out += String.fromCharCode(u, lo);
+        } else {
+          out += String.fromCharCode(u);
         }
-        default:
-          this.pos--;
-          this.fail('invalid escape');
+        break;
       }
+      default:
+        pos--;
+        fail('invalid escape');
     }
   }
+}
 
-  hex4(): number {
-    const s = this.text.slice(this.pos, this.pos + 4);
-    if (!/^[0-9a-fA-F]{4}$/.test(s)) this.fail('invalid unicode escape');
-    this.pos += 4;
-    return Number.parseInt(s, 16);
+function hex4(): number {
+  const s = text.slice(pos, pos + 4);
+  if (!/^[0-9a-fA-F]{4}$/.test(s)) fail('invalid unicode escape');
+  pos += 4;
+  return Number.parseInt(s, 16);
+}
+
+function number(): number | bigint | JsonFloat {
+  const t = text;
+  const start = pos;
+  const negative = t.charCodeAt(pos) === 0x2d;
+  if (negative) pos++;
+  let c = t.charCodeAt(pos);
+  // The integer part's value, exact while it has at most 15 digits.
+  let n = 0;
+  if (c === 0x30) {
+    c = t.charCodeAt(++pos);
+    if (c >= 0x30 && c <= 0x39) fail('leading zero');
+  } else if (c >= 0x31 && c <= 0x39) {
+    while (c >= 0x30 && c <= 0x39) {
+      n = n * 10 + (c - 0x30);
+      c = t.charCodeAt(++pos);
+    }
+  } else {
+    fail('invalid number');
   }
-
-  number(): number | bigint | JsonFloat {
-    const t = this.text;
-    const start = this.pos;
-    let isFloat = false;
-    if (t.charCodeAt(this.pos) === 0x2d) this.pos++;
-    let c = t.charCodeAt(this.pos);
-    if (c === 0x30) {
-      c = t.charCodeAt(++this.pos);
-      if (c >= 0x30 && c <= 0x39) this.fail('leading zero');
-    } else if (c >= 0x31 && c <= 0x39) {
-      while (c >= 0x30 && c <= 0x39) c = t.charCodeAt(++this.pos);
-    } else {
-      this.fail('invalid number');
+  if (c !== 0x2e && c !== 0x65 && c !== 0x45) {
+    // An integer literal. Under 16 characters it is below 10^15, exact in a
+    // double, so the digits already give Number(literal) without a slice.
+    if (pos - start < 16) {
+      // -0 is a float for serde_json ("Convert into a float ... on `-0`").
+      if (negative) return n === 0 ? new JsonFloat(-0) : -n;
+      return n;
     }
-    if (c === 0x2e) {
-      isFloat = true;
-      c = t.charCodeAt(++this.pos);
-      if (!(c >= 0x30 && c <= 0x39)) this.fail('invalid number');
-      while (c >= 0x30 && c <= 0x39) c = t.charCodeAt(++this.pos);
-    }
-    if (c === 0x65 || c === 0x45) {
-      isFloat = true;
-      c = t.charCodeAt(++this.pos);
-      if (c === 0x2b || c === 0x2d) c = t.charCodeAt(++this.pos);
-      if (!(c >= 0x30 && c <= 0x39)) this.fail('invalid number');
-      while (c >= 0x30 && c <= 0x39) c = t.charCodeAt(++this.pos);
-    }
-    const lit = t.slice(start, this.pos);
-    if (isFloat) {
-      const v = Number(lit);
-      // serde_json rejects floats that overflow f64.
-      if (!Number.isFinite(v)) this.fail('number out of range');
-      return new JsonFloat(v);
-    }
-    // -0 is a float for serde_json ("Convert into a float ... on `-0`").
-    if (lit === '-0') return new JsonFloat(-0);
-    if (lit.length < 16) return Number(lit);
-    const big = BigInt(lit);
+    const big = BigInt(t.slice(start, pos));
     return big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
   }
+  if (c === 0x2e) {
+    c = t.charCodeAt(++pos);
+    if (!(c >= 0x30 && c <= 0x39)) fail('invalid number');
+    while (c >= 0x30 && c <= 0x39) c = t.charCodeAt(++pos);
+  }
+  if (c === 0x65 || c === 0x45) {
+    c = t.charCodeAt(++pos);
+    if (c === 0x2b || c === 0x2d) c = t.charCodeAt(++pos);
+    if (!(c >= 0x30 && c <= 0x39)) fail('invalid number');
+    while (c >= 0x30 && c <= 0x39) c = t.charCodeAt(++pos);
+  }
+  const v = Number(t.slice(start, pos));
+  // serde_json rejects floats that overflow f64.
+  if (!Number.isFinite(v)) fail('number out of range');
+  return new JsonFloat(v);
 }
 
 /**
@@ -260,12 +333,18 @@ class Parser {
  *
  * @throws {JsonSyntaxError} on any deviation.
  */
-export function parseJson(text: string): JsonValue {
-  const p = new Parser(text);
-  const v = p.value(0);
-  p.ws();
-  if (p.pos !== text.length) p.fail('trailing characters');
-  return v;
+export function parseJson(input: string): JsonValue {
+  text = input;
+  pos = 0;
+  try {
+    const v = value(0);
+    ws();
+    if (pos !== input.length) fail('trailing characters');
+    return v;
+  } finally {
+    // Do not keep the last segment alive.
+    text = '';
+  }
 }
 
 /** Is `v` a parsed JSON object. */
