@@ -83,8 +83,24 @@ export function decodeSecret(secret: unknown): Uint8Array {
   return bytes;
 }
 
+/**
+ * The last HS256 key resolved synchronously (node:crypto). A process almost
+ * always uses one secret, and this skips building the `hs:<secret>` string and
+ * hashing it for the Map on every issue/validate (bench/README.md). Only
+ * successful synchronous imports land here, as they would in the Map.
+ */
+let lastHmac: { backend: CryptoBackend; secret: string; handle: KeyHandle } | undefined;
+
 /** HS256 key handle for `secret`. */
 export function hmacKey(backend: CryptoBackend, secret: string): KeyHandle | Promise<KeyHandle> {
+  const last = lastHmac;
+  if (last !== undefined && last.secret === secret && last.backend === backend) return last.handle;
+  const handle = hmacKeyMemo(backend, secret);
+  if (typeof secret === 'string' && !(handle instanceof Promise)) lastHmac = { backend, secret, handle };
+  return handle;
+}
+
+function hmacKeyMemo(backend: CryptoBackend, secret: string): KeyHandle | Promise<KeyHandle> {
   return memo(backend, `hs:${secret}`, () => {
     const raw = decodeSecret(secret);
     try {
