@@ -15,9 +15,9 @@ import {
   type PublicKeyInput,
   privateKeyToPkcs8,
   publicKeyFromPrivate,
+  publicKeyToSpki,
 } from './jws/keys.ts';
 import { decodeSecret } from './jws/resolve.ts';
-import { parseRateMap } from './rate/rate.ts';
 import { buildScopeString } from './scope/scope.ts';
 import { buildSkillInstructions, formatToolInstructions } from './skills/instructions.ts';
 import { formatSkillListing } from './skills/listing.ts';
@@ -122,19 +122,22 @@ function configError(message: string, cause?: unknown): ProvisionError {
   return new ProvisionError('ERR_PROVISION_CONFIG', message, cause === undefined ? undefined : { cause });
 }
 
+/**
+ * Validate and normalise the proxy URL exactly as {@link AtiProxyClient}
+ * does (one rule set), without keeping the parser's error: it quotes the URL,
+ * which may hold credentials.
+ */
 function normaliseUrl(raw: unknown): string {
-  if (typeof raw !== 'string') throw configError('proxyUrl must be a string');
-  let url: URL;
   try {
-    url = new URL(raw);
+    return new AtiProxyClient({ proxyUrl: raw as string }).proxyUrl;
   } catch (err) {
-    throw configError('proxyUrl is not a valid URL', err);
+    throw configError(`Invalid proxyUrl: ${(err as Error).message}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw configError('proxyUrl must be http or https');
-  if (url.username !== '' || url.password !== '') throw configError('proxyUrl must not contain credentials');
-  if (url.search !== '' || url.hash !== '') throw configError('proxyUrl must not have a query or fragment');
-  return raw.replace(/\/+$/, '');
+}
+
+/** `obj[key] = value` that also works for a key such as `__proto__` (skill names come from the server). */
+function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Run `fn` over `items` with at most `limit` in flight; results in input order. */
@@ -196,8 +199,10 @@ export class AtiOrchestrator {
   readonly #crypto: CryptoBackend | undefined;
 
   /**
-   * Checks the whole configuration now, so a bad URL, secret or key fails
-   * here rather than on the first sandbox.
+   * Checks the configuration now, so a bad URL, a malformed secret, or a
+   * PEM/JWK of the wrong kind fails here rather than on the first sandbox. (A
+   * well-formed key whose point is not on the curve is only found when the
+   * crypto backend first imports it.)
    *
    * @throws {ProvisionError} `ERR_PROVISION_CONFIG`, with the underlying {@link TokenError} as `cause`.
    */
@@ -210,6 +215,7 @@ export class AtiOrchestrator {
     try {
       if (options.secret !== undefined) decodeSecret(options.secret);
       else privateKeyToPkcs8(options.privateKey!);
+      if (options.publicKey !== undefined) publicKeyToSpki(options.publicKey);
     } catch (err) {
       throw configError(`Invalid signing key: ${(err as Error).message}`, err);
     }
@@ -273,7 +279,6 @@ export class AtiOrchestrator {
       skills: options.skills,
       extra: options.extraScopes,
     });
-    if (options.rate !== undefined) parseRateMap(options.rate);
     const token = await issueToken({
       secret: this.#secret,
       privateKey: this.#privateKey,
@@ -314,7 +319,8 @@ export class AtiOrchestrator {
    * list instead.
    *
    * @param options.scopes - Scopes to resolve. @default the token's own scopes
-   * @throws {ProxyError} on HTTP, network, timeout or response-shape failure.
+   * @throws {ProxyError} on HTTP, network, timeout or response-shape failure;
+   *   {@link TokenError} when `scopes` is omitted and `token` is not a JWT.
    */
   async fetchSkills(
     options: TokenOption & { scopes?: readonly string[] | undefined } = {},
@@ -328,7 +334,7 @@ export class AtiOrchestrator {
     if (scopes.length === 0) return {};
     const resolved = await client.resolveSkills(scopes, { includeContent: true, signal: options.signal });
     const out: Record<string, string> = {};
-    for (const entry of resolved) out[entry.name] = entry.content ?? '';
+    for (const entry of resolved) setOwn(out, entry.name, entry.content ?? '');
     return out;
   }
 
@@ -375,7 +381,7 @@ export class AtiOrchestrator {
       if (!requested.has(name)) {
         throw new SkillError('ERR_SKILL_BUNDLE_INVALID', 'The proxy returned a skill that was not requested');
       }
-      written[name] = await writer.writeSkillBundle(destDir, name, bundle.files);
+      setOwn(written, name, await writer.writeSkillBundle(destDir, name, bundle.files));
       options.onProgress?.({ done: ++done, total: entries.length, name });
     }
     return { written, missing: [...batch.missing] };
@@ -442,24 +448,23 @@ export class AtiOrchestrator {
    *
    * @throws {TokenError}
    */
-  validateToken(
+  async validateToken(
     token: string,
     options: { issuer?: string | undefined; leeway?: number | undefined; now?: number | undefined } = {},
   ): Promise<TokenClaims> {
     if (this.#secret === undefined && this.#publicKey === undefined) {
-      return Promise.reject(
-        new TokenError(
-          'ERR_KEY_INVALID',
-          'No public key: pass publicKey, or a privateKey that carries its public point',
-        ),
+      throw new TokenError(
+        'ERR_KEY_INVALID',
+        'No public key: pass publicKey, or a privateKey that carries its public point',
       );
     }
+    const o = options ?? {};
     return validateToken(token, {
       ...(this.#secret !== undefined ? { secret: this.#secret } : { publicKey: this.#publicKey }),
       audience: this.defaultAud,
-      issuer: options.issuer,
-      leeway: options.leeway,
-      now: options.now,
+      issuer: o.issuer,
+      leeway: o.leeway,
+      now: o.now,
       crypto: this.#crypto,
     });
   }

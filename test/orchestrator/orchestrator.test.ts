@@ -154,6 +154,24 @@ describe('construction fails fast on bad configuration', () => {
   }
 });
 
+it('an unparseable proxyUrl never carries its credentials into the error (nor its cause)', () => {
+  assert.throws(
+    () => new AtiOrchestrator({ proxyUrl: 'https://user:SECRETPW@[bad', secret: SECRET }),
+    (err: unknown) => {
+      assert.ok(err instanceof ProvisionError);
+      for (const text of renderings(err)) assert.ok(!text.includes('SECRETPW'), text);
+      return true;
+    },
+  );
+});
+
+it('orch.validateToken(token, null) rejects instead of throwing synchronously', async () => {
+  const o = orch();
+  const env = await o.provisionSandbox({ agentId: 'n' });
+  const p = o.validateToken(env.ATI_SESSION_TOKEN, null as never);
+  assert.equal((await p).sub, 'n');
+});
+
 describe('helpers against a real HTTP server', () => {
   let server: TestServer;
   before(async () => {
@@ -274,6 +292,25 @@ describe('helpers against a real HTTP server', () => {
       include_content: true,
     });
     assert.equal(server.requests[0]?.headers.authorization, `Bearer ${env.ATI_SESSION_TOKEN}`);
+  });
+
+  it('a skill named __proto__ is kept as an ordinary key', async () => {
+    server.handle(
+      json(200, [
+        {
+          name: '__proto__',
+          content: 'odd',
+          description: '',
+          version: '1',
+          tools: [],
+          providers: [],
+          categories: [],
+        },
+      ]),
+    );
+    const skills = await orch(server.url).fetchSkills({ scopes: ['skill:__proto__'] });
+    assert.deepEqual(Object.keys(skills), ['__proto__']);
+    assert.equal(Object.getOwnPropertyDescriptor(skills, '__proto__')?.value, 'odd');
   });
 
   it('a failed skill fetch never fails provisioning, and is reported', async () => {
