@@ -42,7 +42,23 @@ export function parse<O extends Options>(args: string[], options: O, allowPositi
   try {
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    // Node's messages quote the offending argument, which may be a token or a secret: never echo values.
+    const code = (err as { code?: unknown }).code;
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new UsageError('Unexpected positional argument');
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const flag = args.find(
+        (a) =>
+          a.startsWith('-') &&
+          !Object.hasOwn({ ...COMMON_OPTIONS, ...options }, a.replace(/^-+/, '').split('=')[0]!),
+      );
+      throw new UsageError(
+        `Unknown option ${flag === undefined ? '' : JSON.stringify(flag.split('=')[0])}`.trim(),
+      );
+    }
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+      throw new UsageError('An option is missing its value or has one it does not take');
+    throw new UsageError('Invalid arguments');
   }
 }
 

@@ -36,8 +36,14 @@ export const devProxy: Command = async (ctx, args) => {
   const skillsDir = values['skills-dir'];
   const fixtures =
     skillsDir === undefined ? sampleFixtures : { ...sampleFixtures, skills: await loadSkillsDir(skillsDir) };
-  const proxy = await startDevProxy({ ...fixtures, ...key, port, host: values.host ?? '127.0.0.1' });
   const auth = key === undefined ? 'disabled' : key.secret !== undefined ? 'HS256' : 'ES256';
+  const host = values.host ?? '127.0.0.1';
+  if (key === undefined && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
+    ctx.stderr.write(
+      `warning: no key given, so the dev proxy on ${host} accepts every request unauthenticated\n`,
+    );
+  }
+  const proxy = await startDevProxy({ ...fixtures, ...key, port, host });
   if (values.json) printJson(ctx, { url: proxy.url, auth });
   else ctx.stdout.write(`ATI dev proxy listening on ${proxy.url} (auth: ${auth})\n`);
   await ctx.waitForStop();

@@ -60,8 +60,10 @@ async function download(ctx: CliContext, args: string[]): Promise<number> {
   if (tty) ctx.stderr.write('\n');
   if (values.json) printJson(ctx, result);
   else {
-    for (const [name, dir] of Object.entries(result.written)) ctx.stdout.write(`${name}\t${dir}\n`);
-    if (result.missing.length > 0) ctx.stderr.write(`missing: ${result.missing.join(', ')}\n`);
+    for (const [name, dir] of Object.entries(result.written))
+      ctx.stdout.write(`${JSON.stringify(name)}\t${dir}\n`);
+    if (result.missing.length > 0)
+      ctx.stderr.write(`missing: ${result.missing.map((n) => JSON.stringify(n)).join(', ')}\n`);
   }
   return result.missing.length > 0 ? 1 : 0;
 }

@@ -32,7 +32,8 @@ issue     Sign a token. Key: --key (ES256), --secret (HS256), else ATI_JWT_PRIVA
           ATI_JWT_SECRET. --ttl defaults to 1800 s, as in \`ati token issue\`; --iss falls back to ATI_JWT_ISSUER.
 inspect   Decode WITHOUT verifying (debugging only).
 validate  Verify as the proxy would. Key: --key, --secret, else ATI_JWT_PUBLIC_KEY (path), else ATI_JWT_SECRET.
-          Audience: --aud, else ATI_JWT_AUDIENCE, else ati-proxy. Issuer: --iss, else ATI_JWT_ISSUER.
+          Audience: --aud, else ATI_JWT_AUDIENCE, else ati-proxy. Issuer: --iss, else ATI_JWT_ISSUER; like
+          the proxy, a token without iss is accepted even then.
           Exit 0 when valid, 1 when rejected.
 Pass - as <token> to read it from stdin (keeps it out of the process list).
 `;
@@ -131,6 +132,8 @@ async function validate(ctx: CliContext, args: string[]): Promise<number> {
       ...key!,
       audience: values.aud ?? envAudience(ctx),
       issuer: values.iss ?? envIssuer(ctx),
+      // Predict the proxy: with an issuer configured it still accepts tokens without `iss` (contract §1.4).
+      requireIssuer: false,
     });
     if (values.json) printJson(ctx, { valid: true, claims: claimsView(claims) });
     else

@@ -72,7 +72,7 @@ it('skills download reads ATI_SESSION_TOKEN_FILE and writes the skills; missing 
   assert.deepEqual((await readdir(dest)).sort(), ['market-research', 'web-search-guide']);
   const partly = await cli(['skills', 'download', 'market-research', 'ghost', '--dest', dest], { env });
   assert.equal(partly.code, 1);
-  assert.match(partly.stderr, /missing: ghost/);
+  assert.match(partly.stderr, /missing: "ghost"/);
   assert.ok(!partly.stderr.includes(token) && !partly.stdout.includes(token));
 });
 

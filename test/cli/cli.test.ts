@@ -131,6 +131,26 @@ describe('token', () => {
     }
   });
 
+  it('an unexpected positional argument (a pasted token) is never echoed', async () => {
+    const r = await cli(['token', 'issue', '--sub', 'a', '--scope', 's', 'eyJhbGciOi.SECRET-PAYLOAD.sig']);
+    assert.equal(r.code, 2);
+    assert.ok(!r.stderr.includes('SECRET-PAYLOAD'), r.stderr);
+    const u = await cli(['token', 'issue', `--secre=${SECRET}`]);
+    assert.equal(u.code, 2);
+    assert.match(u.stderr, /Unknown option "--secre"/);
+    assert.ok(!u.stderr.includes(SECRET));
+  });
+
+  it('validate predicts the proxy: with ATI_JWT_ISSUER set, a token without iss is still VALID', async () => {
+    const token = (
+      await cli(['token', 'issue', '--sub', 's', '--scope', 'x', '--secret', SECRET])
+    ).stdout.trim();
+    const r = await cli(['token', 'validate', token, '--secret', SECRET], {
+      env: { ATI_JWT_ISSUER: 'orch' },
+    });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   it('a bad secret is an error (exit 1) whose message hides the secret', async () => {
     const bad = `${SECRET.slice(0, 60)}zz`;
     const r = await cli(['token', 'issue', '--sub', 'x', '--scope', 'x', '--secret', bad]);
