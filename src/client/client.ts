@@ -807,6 +807,8 @@ export class AtiProxyClient {
     if (signal?.aborted) throw fail('ERR_PROXY_ABORTED', 'aborted by the caller', signal.reason);
 
     const token = spec.auth ? await this.#resolveToken() : undefined;
+    // The caller may have aborted while getToken() was pending.
+    if (signal?.aborted) throw fail('ERR_PROXY_ABORTED', 'aborted by the caller', signal.reason);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (spec.body !== undefined) headers['content-type'] = 'application/json';

@@ -161,6 +161,9 @@ export function publicKeyToSpki(input: PublicKeyInput): SpkiKey[] {
     for (const k of keys) {
       if (!isRecord(k)) throw keyError('JWKS keys must be objects');
       if (k.alg !== undefined && k.alg !== 'ES256') continue;
+      // Other key types may share a set (an RSA key for another service): skip them, as jose does.
+      if (k.kty !== undefined && k.kty !== 'EC') continue;
+      if (k.crv !== undefined && k.crv !== 'P-256') continue;
       if (k.use !== undefined && k.use !== 'sig') continue;
       out.push({ spki: jwkToSpki(k), kid: typeof k.kid === 'string' ? k.kid : undefined });
     }

@@ -192,7 +192,10 @@ function pyStr(value: unknown): string {
 }
 
 /** Python `repr(value)` for a value parsed from JSON; `seen` guards against cycles like Python's `[...]`. */
-function pyRepr(value: unknown, seen: Set<object>): string {
+/** Past this nesting, values render as `...` (Python itself would raise RecursionError; we never throw). */
+const MAX_REPR_DEPTH = 100;
+
+function pyRepr(value: unknown, seen: Set<object>, depth = 0): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
@@ -200,12 +203,12 @@ function pyRepr(value: unknown, seen: Set<object>): string {
   if (typeof value === 'number') return Number.isSafeInteger(value) ? String(value) : pyFloatRepr(value);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value !== 'object') return String(value);
-  if (seen.has(value)) return Array.isArray(value) ? '[...]' : '{...}';
+  if (seen.has(value) || depth >= MAX_REPR_DEPTH) return Array.isArray(value) ? '[...]' : '{...}';
   seen.add(value);
   const out = Array.isArray(value)
-    ? `[${value.map((item: unknown) => pyRepr(item, seen)).join(', ')}]`
+    ? `[${value.map((item: unknown) => pyRepr(item, seen, depth + 1)).join(', ')}]`
     : `{${Object.entries(value)
-        .map(([k, v]) => `${pyStringRepr(k)}: ${pyRepr(v, seen)}`)
+        .map(([k, v]) => `${pyStringRepr(k)}: ${pyRepr(v, seen, depth + 1)}`)
         .join(', ')}}`;
   seen.delete(value);
   return out;

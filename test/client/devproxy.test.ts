@@ -172,3 +172,21 @@ describe('AtiProxyClient ⇄ dev proxy', () => {
     );
   });
 });
+
+it('an abort while getToken() is pending sends nothing', async () => {
+  let requests = 0;
+  const controller = new AbortController();
+  const c = new AtiProxyClient({
+    proxyUrl: proxy.url,
+    fetch: async (...args: Parameters<typeof fetch>) => {
+      requests++;
+      return fetch(...args);
+    },
+    getToken: async () => {
+      controller.abort();
+      return token;
+    },
+  });
+  await rejectsWith(c.listTools({ signal: controller.signal }), 'ERR_PROXY_ABORTED');
+  assert.equal(requests, 0);
+});

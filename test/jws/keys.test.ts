@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
+  generateKeyPair,
   generateSecret,
   type JwkLike,
   pemDecode,
@@ -142,4 +143,13 @@ describe('generateSecret', () => {
     assert.match(a, /^[0-9a-f]{64}$/);
     assert.notEqual(a, generateSecret());
   });
+});
+
+it('a JWKS mixing in non-EC keys still yields its ES256 key', async () => {
+  const { publicKey } = await generateKeyPair();
+  const [es] = toJwks(publicKey, { format: 'standard' }).keys;
+  const mixed = {
+    keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB', kid: 'rsa-1' }, { kty: 'OKP', crv: 'Ed25519', x: 'AA' }, es!],
+  };
+  assert.equal(publicKeyToSpki(mixed).length, 1);
 });

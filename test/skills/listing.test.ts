@@ -225,3 +225,10 @@ describe('formatSkillListing: properties', () => {
     );
   });
 });
+
+it('a deeply nested non-string description renders without overflowing the stack', () => {
+  let deep: unknown = 'x';
+  for (let i = 0; i < 100_000; i++) deep = [deep];
+  const out = formatSkillListing([{ name: 'deep', description: deep }]);
+  assert.match(out, /- deep: \[\[\[/);
+});
