@@ -177,13 +177,30 @@ export async function writeSkillBundle(
       }
     };
     await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, entries.length) }, writer));
-    await swapIn(tmpDir, finalDir, name, join(root, `${prefix}.old-${randomHex()}`));
+    // Two writes of the same skill in this process swap one after the other, never interleaved.
+    await serialized(finalDir, () =>
+      swapIn(tmpDir, finalDir, name, join(root, `${prefix}.old-${randomHex()}`)),
+    );
   } catch (err) {
     await rm(tmpDir, { recursive: true, force: true }).catch(() => {});
     if (err instanceof SkillError) throw err;
     throw writeFailed(`writing skill ${show(name)} failed`, err);
   }
   return finalDir;
+}
+
+/** Pending swaps per final directory (in-process). */
+const swaps = new Map<string, Promise<unknown>>();
+
+async function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const run = (swaps.get(key) ?? Promise.resolve()).then(fn, fn);
+  const tail = run.catch(() => {});
+  swaps.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (swaps.get(key) === tail) swaps.delete(key);
+  }
 }
 
 /**

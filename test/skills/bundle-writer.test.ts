@@ -442,3 +442,24 @@ describe('bundle paths: properties', () => {
     );
   });
 });
+
+it('concurrent writes of the same skill in one process all succeed, one after the other, leaving no leftovers', async () => {
+  const box = await makeSandbox();
+  try {
+    const versions = Array.from({ length: 8 }, (_, i) => ({ 'SKILL.md': `# v${i}\n`, 'a/b.txt': `v${i}` }));
+    const dirs = await Promise.all(versions.map((files) => writeSkillBundle(box.dest, 'same', files)));
+    assert.equal(new Set(dirs).size, 1);
+    const entries = await readdir(box.dest);
+    assert.deepEqual(entries, ['same']);
+    const tree = await readTree(join(box.dest, 'same'));
+    assert.ok(
+      versions.some(
+        (v) =>
+          tree.get('SKILL.md')?.toString() === v['SKILL.md'] &&
+          tree.get('a/b.txt')?.toString() === v['a/b.txt'],
+      ),
+    );
+  } finally {
+    await box.remove();
+  }
+});
