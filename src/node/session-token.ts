@@ -6,6 +6,7 @@
  * @module
  */
 
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SessionTokenError } from '../errors.ts';
 import { rustTrim } from '../text/rust.ts';
@@ -37,7 +38,8 @@ function errnoCode(error: unknown): string | undefined {
 async function readTokenFile(path: string): Promise<Uint8Array | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, 'r');
+    // O_NONBLOCK: a FIFO at the path must not hang every request; it is refused below.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     // Only "not found" means "no token"; ENOTDIR, EACCES, ELOOP… are errors, as
     // Rust maps only ErrorKind::NotFound to None (contract §6, §11.8).
@@ -45,17 +47,26 @@ async function readTokenFile(path: string): Promise<Uint8Array | undefined> {
     throw readError(path, error);
   }
   try {
-    const buffer = new Uint8Array(MAX_SESSION_TOKEN_FILE_BYTES + 1);
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      // A directory reads as EISDIR (as Rust reports it); FIFOs and devices are refused outright.
+      const code = info.isDirectory() ? 'EISDIR' : 'ENOTREG';
+      throw readError(path, Object.assign(new Error(`${code}: not a regular file`), { code }));
+    }
+    // Sized from the file (tokens are ~1 KiB), not the 1 MiB cap, since this runs on every request.
+    const buffer = new Uint8Array(Math.min(MAX_SESSION_TOKEN_FILE_BYTES, info.size) + 1);
     let length = 0;
     while (length < buffer.length) {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
     }
-    if (length > MAX_SESSION_TOKEN_FILE_BYTES) {
+    if (length === buffer.length) {
       throw new SessionTokenError(
         'ERR_SESSION_TOKEN_READ',
-        `Cannot read session token file ${path}: larger than ${MAX_SESSION_TOKEN_FILE_BYTES} bytes`,
+        info.size >= MAX_SESSION_TOKEN_FILE_BYTES
+          ? `Cannot read session token file ${path}: larger than ${MAX_SESSION_TOKEN_FILE_BYTES} bytes`
+          : `Cannot read session token file ${path}: it grew while being read (write it with a rename)`,
       );
     }
     return buffer.subarray(0, length);

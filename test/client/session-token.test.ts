@@ -281,3 +281,23 @@ describe('rotation', () => {
     assert.equal(await resolveSessionToken({ env, defaultPath: noDefault }), 'two');
   });
 });
+
+describe('special files', () => {
+  it('a FIFO at the token path is refused at once, never blocking', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const d = await mkdtemp(join(tmpdir(), 'ati-fifo-'));
+    try {
+      const fifo = join(d, 'session_token');
+      execFileSync('mkfifo', [fifo]);
+      await rejectsWith(
+        resolveSessionToken({ env: { ATI_SESSION_TOKEN_FILE: fifo } }),
+        'ERR_SESSION_TOKEN_READ',
+      );
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
+  });
+});
