@@ -59,7 +59,8 @@ function selected(filters: readonly string[], suite: string, name?: string): boo
 async function main(): Promise<void> {
   const { filters, config, write } = parseArgs(process.argv.slice(2));
   const suites = SUITES.filter((s) => selected(filters, s.name));
-  if (suites.length === 0) throw new Error(`no suite matches ${filters.join(' ')}`);
+  const orchestrator = selected(filters, 'orchestrator');
+  if (suites.length === 0 && !orchestrator) throw new Error(`no suite matches ${filters.join(' ')}`);
   const versions: Record<string, string> = { ...peerVersions(), python: await pythonVersions() };
   console.log(`# ati-client benchmarks\n\n${machineLine(machineInfo())}`);
   console.log(
@@ -95,6 +96,8 @@ async function main(): Promise<void> {
     }
   }
   if (verdicts.length > 0) console.log(`## Targets\n\n${verdicts.join('\n')}`);
+  // Wall-time and memory cases (bench/orchestrator.ts runs on import).
+  if (orchestrator) await import('./orchestrator.ts');
 }
 
 main().catch((err: unknown) => {

@@ -135,6 +135,9 @@ function normaliseUrl(raw: unknown): string {
   }
 }
 
+/** Skills written to disk at once by {@link AtiOrchestrator.downloadSkills}. */
+const SKILL_WRITE_CONCURRENCY = 4;
+
 /** `obj[key] = value` that also works for a key such as `__proto__` (skill names come from the server). */
 function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
@@ -375,15 +378,18 @@ export class AtiOrchestrator {
     const requested = new Set(names);
     const batch = await this.client(options.token).getSkillBundles([...names], { signal: options.signal });
     const entries = Object.entries(batch.skills);
-    const written: Record<string, string> = {};
-    let done = 0;
-    for (const [name, bundle] of entries) {
+    for (const [name] of entries) {
       if (!requested.has(name)) {
         throw new SkillError('ERR_SKILL_BUNDLE_INVALID', 'The proxy returned a skill that was not requested');
       }
+    }
+    const written: Record<string, string> = {};
+    let done = 0;
+    // A few skills at a time: each write is its own temp directory and rename.
+    await mapLimit(entries, SKILL_WRITE_CONCURRENCY, async ([name, bundle]) => {
       setOwn(written, name, await writer.writeSkillBundle(destDir, name, bundle.files));
       options.onProgress?.({ done: ++done, total: entries.length, name });
-    }
+    });
     return { written, missing: [...batch.missing] };
   }
 
