@@ -101,13 +101,13 @@ export function hmacKey(backend: CryptoBackend, secret: string): KeyHandle | Pro
 }
 
 function hmacKeyMemo(backend: CryptoBackend, secret: string): KeyHandle | Promise<KeyHandle> {
+  // Checked before the template literal below, which would throw a TypeError for a Symbol.
+  if (typeof secret !== 'string')
+    throw new TokenError('ERR_KEY_INVALID', 'HS256 secret must be a hex string');
   return memo(backend, `hs:${secret}`, () => {
     const raw = decodeSecret(secret);
-    try {
-      return backend.importHmacKey(raw);
-    } catch (err) {
-      throw importFailed('HS256 secret', err);
-    }
+    // importSync also turns an asynchronous (Web Crypto) rejection into ERR_KEY_INVALID.
+    return importSync(() => backend.importHmacKey(raw), 'HS256 secret');
   });
 }
 

@@ -189,3 +189,16 @@ describe('validateToken option checks', () => {
     }
   });
 });
+
+it('a non-string secret (even a Symbol) is ERR_KEY_INVALID, not a TypeError', async () => {
+  const { validateToken: validate } = await import('../../src/token/validate.ts');
+  const { issueToken: issue } = await import('../../src/token/issue.ts');
+  const token = await issue({ secret: 'ab'.repeat(32), sub: 's', scope: '' });
+  for (const secret of [Symbol('s'), 42, {}, null]) {
+    await assert.rejects(
+      validate(token, { secret: secret as never }),
+      (err: unknown) => err instanceof Error && 'code' in err && err.code === 'ERR_KEY_INVALID',
+      String(secret),
+    );
+  }
+});
