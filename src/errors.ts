@@ -120,11 +120,21 @@ export interface ProxyErrorDetails extends AtiErrorOptions {
 /**
  * A request to the ATI proxy failed: an HTTP error status, a timeout, an
  * abort, a network failure, or a response that was not the expected shape.
+ *
+ * @example
+ * ```ts
+ * try { await client.call('web_search', { query }); }
+ * catch (err) { if (err instanceof ProxyError && err.status === 429) backOff(); }
+ * ```
  */
 export class ProxyError extends AtiError {
+  /** HTTP status when the proxy answered (`ERR_PROXY_HTTP`); `undefined` for timeouts and network errors. */
   readonly status: number | undefined;
+  /** The proxy's `error` text from a JSON body (e.g. `Tool 'x' not found`), when there was one. */
   readonly proxyError: string | undefined;
+  /** Request method, e.g. `GET`. */
   readonly method: string | undefined;
+  /** Request path without query string or host, e.g. `/tools/finnhub%3Aquote`. */
   readonly path: string | undefined;
 
   constructor(code: AtiErrorCode, message: string, details: ProxyErrorDetails = {}) {

@@ -41,7 +41,16 @@ function assertP256(key: KeyObject): KeyObject {
   return key;
 }
 
-/** The node:crypto implementation of {@link CryptoBackend}. */
+/**
+ * The node:crypto implementation of {@link CryptoBackend}: the default on Node
+ * (synchronous, so HS256 costs no extra promise hops).
+ *
+ * @example
+ * ```ts
+ * import { nodeCryptoBackend } from 'ati-client/node';
+ * await issueToken({ secret, sub: 'a', scope: '', crypto: nodeCryptoBackend });
+ * ```
+ */
 export const nodeCryptoBackend: CryptoBackend = Object.freeze({
   name: 'node',
   importHmacKey(raw: Uint8Array): KeyHandle {

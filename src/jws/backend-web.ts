@@ -48,7 +48,15 @@ function buf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** The Web Crypto implementation of {@link CryptoBackend}. */
+/**
+ * The Web Crypto implementation of {@link CryptoBackend}: the default outside
+ * Node, and usable on Node too.
+ *
+ * @example
+ * ```ts
+ * await validateToken(token, { secret, crypto: webCryptoBackend });
+ * ```
+ */
 export const webCryptoBackend: CryptoBackend = Object.freeze({
   name: 'web',
   importHmacKey(raw: Uint8Array): Promise<KeyHandle> {

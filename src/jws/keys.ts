@@ -25,20 +25,31 @@ const P256_ALGORITHM_ID = P256_SPKI_PREFIX.subarray(2, 23);
 
 /** A JSON Web Key set, as `/.well-known/jwks.json` serves it. */
 export interface Jwks {
+  /** The keys; ES256 verification uses the EC P-256 ones (others are skipped). */
   keys: JwkLike[];
 }
 
 /** A JWK as found in the wild: every member optional and unchecked until parsed. */
 export interface JwkLike {
+  /** Key type; `EC` for ES256. */
   kty?: string;
+  /** Curve; `P-256` for ES256. */
   crv?: string;
+  /** Public point x, 32 bytes base64url. */
   x?: string;
+  /** Public point y, 32 bytes base64url. */
   y?: string;
+  /** Private scalar, 32 bytes base64url (private JWKs only). */
   d?: string;
+  /** Key id; the proxy's is `ati-proxy-1`. */
   kid?: string;
+  /** Algorithm; `ES256` (keys naming another are skipped in a JWKS). */
   alg?: string;
+  /** Use; `sig` (keys for another use are skipped in a JWKS). */
   use?: string;
+  /** The proxy's form: `x5c[0]` is standard base64 of the SPKI DER (not a certificate). */
   x5c?: string[];
+  /** Other members, ignored. */
   [member: string]: unknown;
 }
 

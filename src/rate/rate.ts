@@ -109,6 +109,12 @@ export function parseRateMap(rate: Readonly<Record<string, string>>): Map<string
 /**
  * Render a window the way the proxy's 429 message does: `second`, `minute`,
  * `hour`, `day`, or `<n>s`.
+ *
+ * @example
+ * ```ts
+ * formatWindow(3600); // 'hour'
+ * formatWindow(90);   // '90s'
+ * ```
  */
 export function formatWindow(windowSeconds: number): string {
   switch (windowSeconds) {

@@ -14,6 +14,7 @@ import { RUST_WHITESPACE } from '../text/rust.ts';
  *
  * @param scope - The `scope` claim. `''` gives `[]`.
  * @returns The scopes in order, duplicates kept.
+ * @throws {ScopeError} `ERR_SCOPE_INVALID` when `scope` is not a string.
  * @example
  * ```ts
  * parseScopes('tool:web_search  tool:github:*'); // ['tool:web_search', 'tool:github:*']
@@ -82,6 +83,7 @@ function matchesAny(required: string, granted: readonly string[]): boolean {
  * @param required - The tool's scope, e.g. `tool:github:search_repos`.
  * @param granted - Granted scopes as a list, or a scope claim string (split
  *   like the proxy; never iterated character by character).
+ * @throws {ScopeError} `ERR_SCOPE_INVALID` when `required` is not a string or `granted` is neither a string nor an array of strings.
  * @example
  * ```ts
  * checkScope('tool:github:search_repos', ['tool:github:*']); // true
@@ -151,8 +153,11 @@ export function buildScopeString(options: BuildScopeOptions = {}): string {
 
 /** Input of {@link ScopeSet.fromClaims}: the claims the proxy's `ScopeConfig` reads. */
 export interface ScopeClaimsLike {
+  /** Space-delimited scopes. */
   readonly scope: string;
+  /** Agent identity (unused by the checks). */
   readonly sub?: string | undefined;
+  /** Expiry, epoch seconds; `0` = never. */
   readonly exp: number;
 }
 

@@ -18,15 +18,25 @@ export interface AtiNamespace {
 
 /** Fields of a {@link TokenClaims}, under their wire names. */
 export interface TokenClaimsInit {
+  /** Agent identity. */
   sub: string;
+  /** Audience, a single string. */
   aud: string;
+  /** Issued-at, epoch seconds (integer). */
   iat: number;
+  /** Expiry, epoch seconds (integer). */
   exp: number;
+  /** Space-delimited scopes; may be `''`. */
   scope: string;
+  /** Issuer; `undefined` = absent. */
   iss?: string | undefined;
+  /** Token id; `undefined` = absent. */
   jti?: string | undefined;
+  /** The ATI namespace; `undefined` = absent. Copied and frozen. */
   ati?: AtiNamespace | undefined;
+  /** Job id (logged by the proxy). */
   job_id?: string | undefined;
+  /** Sandbox id (logged by the proxy). */
   sandbox_id?: string | undefined;
 }
 
