@@ -11,13 +11,21 @@
  * Optional fields are omitted by the proxy when empty.
  */
 export interface SkillCatalogEntry {
+  /** Skill name, the listing's bullet. */
   readonly name: string;
+  /** One-line description (cut to 250 code points in the listing). */
   readonly description: string;
+  /** When to use it; appended to the description as `desc - when_to_use`. Omitted when empty. */
   readonly when_to_use?: string;
+  /** Search keywords (omitted when empty). */
   readonly keywords?: readonly string[];
+  /** Tools the skill is bound to (omitted when empty). */
   readonly tools?: readonly string[];
+  /** Providers the skill is bound to (omitted when empty). */
   readonly providers?: readonly string[];
+  /** Categories the skill is bound to (omitted when empty). */
   readonly categories?: readonly string[];
+  /** `skillati://<name>`: where the skill's files live for `ati skill fetch cat`. */
   readonly skill_directory: string;
 }
 
