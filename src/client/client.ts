@@ -491,7 +491,9 @@ export class AtiProxyClient {
    * @example `const { content } = await client.getSkill('research-methodology');`
    */
   getSkill(name: string, options: GetSkillOptions & { meta: true }): Promise<SkillMetaDetail>;
+  /** `GET /skills/{name}` (contract §4.2): content, or metadata with `meta: true`. */
   getSkill(name: string, options?: GetSkillOptions & { meta?: false }): Promise<SkillDetail>;
+  /** `GET /skills/{name}` (contract §4.2): content, or metadata with `meta: true`. */
   getSkill(name: string, options?: GetSkillOptions): Promise<SkillDetail | SkillMetaDetail>;
   async getSkill(name: string, options: GetSkillOptions = {}): Promise<SkillDetail | SkillMetaDetail> {
     const path = `/skills/${segment('name', name)}`;

@@ -26,6 +26,7 @@ export interface JsonObject {
  * bodies are empty and axum extractor errors are plain text (contract §4.0).
  */
 export interface ProxyErrorBody {
+  /** Human-readable message, e.g. `Tool 'x' not found`. */
   readonly error: string;
 }
 
@@ -74,6 +75,7 @@ export interface ProxyJwk {
  * `{"error":"JWKS not configured"}` when the proxy has no ES256 key.
  */
 export interface JwksResponse {
+  /** The signing keys: a single entry, `kid` `ati-proxy-1`. */
   readonly keys: readonly ProxyJwk[];
 }
 
@@ -91,11 +93,15 @@ export interface ListToolsQuery {
 
 /** One entry of `GET /tools` (contract §4.2); scope-filtered by the caller's token. */
 export interface ToolListEntry {
+  /** Tool name, e.g. `finnhub:quote`. */
   readonly name: string;
+  /** Description from the provider manifest. */
   readonly description: string;
+  /** Name of the provider the tool belongs to. */
   readonly provider: string;
   /** Rust `Debug` of the HTTP method: `"Get"`, `"Post"`, `"Put"` or `"Delete"`. */
   readonly method: string;
+  /** Manifest tags; `[]` when none. */
   readonly tags: readonly string[];
   /** The provider manifest's skills. */
   readonly skills: readonly string[];
@@ -110,6 +116,7 @@ export interface ToolListEntry {
 export interface ToolDetail extends ToolListEntry {
   /** Upstream endpoint path (may be `""`). */
   readonly endpoint: string;
+  /** Short usage hint for the LLM, or `null` when the manifest has none. */
   readonly hint: string | null;
   /** The scope the tool requires, or `null` when it needs none. */
   readonly scope: string | null;
@@ -129,27 +136,41 @@ export interface ToolDetail extends ToolListEntry {
  * with precedence search > category > provider > tool.
  */
 export interface ListSkillsQuery {
+  /** Search text; when given, the other filters are ignored. */
   readonly search?: string;
+  /** Only skills bound to this category; ignored when `search` is given. */
   readonly category?: string;
+  /** Only skills bound to this provider; used when neither `search` nor `category` is given. */
   readonly provider?: string;
+  /** Only skills bound to this tool; used only when no other filter is given. */
   readonly tool?: string;
 }
 
 /** One entry of `GET /skills` (contract §4.2): a visible local skill. */
 export interface SkillListEntry {
+  /** Skill name. */
   readonly name: string;
+  /** Skill version string. */
   readonly version: string;
+  /** One-line description. */
   readonly description: string;
+  /** Tool names the skill is bound to. */
   readonly tools: readonly string[];
+  /** Provider names the skill is bound to. */
   readonly providers: readonly string[];
+  /** Categories the skill is bound to. */
   readonly categories: readonly string[];
+  /** Short usage hint, or `null` when the skill has none. */
   readonly hint: string | null;
 }
 
 /** `GET /skills/{name}` and `?refs=true` (contract §4.2). */
 export interface SkillDetail {
+  /** Skill name. */
   readonly name: string;
+  /** Skill version string. */
   readonly version: string;
+  /** One-line description. */
   readonly description: string;
   /** The SKILL.md text. */
   readonly content: string;
@@ -159,18 +180,31 @@ export interface SkillDetail {
 
 /** `GET /skills/{name}?meta=true` (contract §4.2): metadata, no content. */
 export interface SkillMetaDetail {
+  /** Skill name. */
   readonly name: string;
+  /** Skill version string. */
   readonly version: string;
+  /** One-line description. */
   readonly description: string;
+  /** Author, or `null` when the skill declares none. */
   readonly author: string | null;
+  /** Tool names the skill is bound to. */
   readonly tools: readonly string[];
+  /** Provider names the skill is bound to. */
   readonly providers: readonly string[];
+  /** Categories the skill is bound to. */
   readonly categories: readonly string[];
+  /** Search keywords; `[]` when none. */
   readonly keywords: readonly string[];
+  /** Short usage hint, or `null` when the skill has none. */
   readonly hint: string | null;
+  /** Skills loaded transitively with this one (contract §2.5). */
   readonly depends_on: readonly string[];
+  /** Related skills worth loading too; not loaded automatically. */
   readonly suggests: readonly string[];
+  /** License, or `null` when the skill declares none. */
   readonly license: string | null;
+  /** Compatibility note, or `null` when the skill declares none. */
   readonly compatibility: string | null;
   /** Space-delimited, from frontmatter `allowed-tools:`. */
   readonly allowed_tools: string | null;
@@ -180,7 +214,9 @@ export interface SkillMetaDetail {
 
 /** Body of `POST /skills/resolve` (contract §4.1). */
 export interface ResolveSkillsRequest {
+  /** Scopes to resolve skills from (not the token's); `["*"]` resolves nothing (contract §2.5). */
   readonly scopes: readonly string[];
+  /** Whether each entry should carry its SKILL.md text in `content`. */
   readonly include_content: boolean;
 }
 
@@ -189,11 +225,17 @@ export interface ResolveSkillsRequest {
  * request scopes, then filtered to what the caller's token may see.
  */
 export interface ResolvedSkill {
+  /** Skill name. */
   readonly name: string;
+  /** Skill version string. */
   readonly version: string;
+  /** One-line description. */
   readonly description: string;
+  /** Tool names the skill is bound to. */
   readonly tools: readonly string[];
+  /** Provider names the skill is bound to. */
   readonly providers: readonly string[];
+  /** Categories the skill is bound to. */
   readonly categories: readonly string[];
   /** Present only with `include_content: true` and a readable SKILL.md. */
   readonly content?: string;
@@ -211,12 +253,15 @@ export type BundleFiles = Readonly<Record<string, BundleFileValue>>;
 
 /** `GET /skills/{name}/bundle` (contract §4.1). */
 export interface SkillBundle {
+  /** Skill name, as requested. */
   readonly name: string;
+  /** Every file of the skill directory, sorted by path; `{}` when it has none. */
   readonly files: BundleFiles;
 }
 
 /** Body of `POST /skills/bundle` (contract §4.1). At most 50 names per request. */
 export interface SkillBundleBatchRequest {
+  /** Skill names to bundle; more than 50 is a 400. */
   readonly names: readonly string[];
 }
 
@@ -238,18 +283,23 @@ export interface SkillBundleBatch {
  * catalog lists them.
  */
 export interface SkillatiCatalogEntry extends SkillCatalogEntry {
+  /** Relative paths of the skill's resource files; absent when the catalog lists none. */
   readonly resources?: readonly string[];
 }
 
 /** `GET /skillati/catalog` (contract §4.1). */
 export interface SkillatiCatalog {
+  /** Visible entries: catalog order without `?search=`, else best score first, at most 25. */
   readonly skills: readonly SkillatiCatalogEntry[];
 }
 
 /** `GET /skillati/{name}` (contract §4.2): the activation payload. */
 export interface SkillatiSkill {
+  /** Skill name. */
   readonly name: string;
+  /** One-line description. */
   readonly description: string;
+  /** `skillati://<name>`: the base URI the rewritten paths in `content` point into. */
   readonly skill_directory: string;
   /** SKILL.md body, frontmatter stripped, paths rewritten to `skillati://` URIs. */
   readonly content: string;
@@ -257,40 +307,58 @@ export interface SkillatiSkill {
 
 /** `GET /skillati/{name}/resources?prefix=` (contract §4.2). */
 export interface SkillatiResources {
+  /** Skill name. */
   readonly name: string;
+  /** The `prefix` query as sent, or `null` when none was sent (then every resource is listed). */
   readonly prefix: string | null;
+  /** Relative paths of the skill's resource files under `prefix`. */
   readonly resources: readonly string[];
 }
 
 /** `GET /skillati/{name}/file?path=` (contract §4.2). */
 export type SkillatiFile =
   | {
+      /** The skill named in the URL. */
       readonly requested_skill: string;
+      /** The skill the file was read from; a sibling when `path` starts with `../<sibling>/`. */
       readonly resolved_skill: string;
+      /** The file's normalised path within `resolved_skill`. */
       readonly path: string;
+      /** `content` is the file's UTF-8 text. */
       readonly kind: 'text';
+      /** The file's text. */
       readonly content: string;
     }
   | {
+      /** The skill named in the URL. */
       readonly requested_skill: string;
+      /** The skill the file was read from; a sibling when `path` starts with `../<sibling>/`. */
       readonly resolved_skill: string;
+      /** The file's normalised path within `resolved_skill`. */
       readonly path: string;
+      /** The file is not valid UTF-8; `content` holds its bytes. */
       readonly kind: 'binary';
       /** `"base64"`. */
       readonly encoding: string;
+      /** The file's bytes as standard base64. */
       readonly content: string;
     };
 
 /** `GET /skillati/{name}/refs` (contract §4.2). */
 export interface SkillatiRefs {
+  /** Skill name. */
   readonly name: string;
+  /** Names of the files under the skill's `references/` directory. */
   readonly references: readonly string[];
 }
 
 /** `GET /skillati/{name}/ref/{reference}` (contract §4.2). */
 export interface SkillatiRef {
+  /** Skill name. */
   readonly name: string;
+  /** Reference name, as requested (a path under `references/`). */
   readonly reference: string;
+  /** The reference file's text. */
   readonly content: string;
 }
 
@@ -307,6 +375,7 @@ export type CallArgs = JsonObject | readonly JsonValue[] | string;
 
 /** Body of `POST /call` (contract §4.2). */
 export interface CallRequest {
+  /** Tool to call; a `_` may stand for `:` (each split tried left to right, contract §4.2). */
   readonly tool_name: string;
   /** Defaults to `{}` on the proxy. */
   readonly args?: CallArgs;
@@ -319,12 +388,15 @@ export interface CallRequest {
  * 422 it is `{"result":null,"error":"Invalid request: …"}`.
  */
 export interface CallResponse {
+  /** The tool's JSON result (`{"records":[]}` for an empty upstream answer), or `null` on 422. */
   readonly result: JsonValue;
+  /** Error message; absent on success. */
   readonly error?: string;
 }
 
 /** Body of `POST /help` (contract §4.2). */
 export interface HelpRequest {
+  /** The question to answer. */
   readonly query: string;
   /** Scope the help to one tool. */
   readonly tool?: string;
@@ -335,6 +407,8 @@ export interface HelpRequest {
  * `{"content":"","error":…}`.
  */
 export interface HelpResponse {
+  /** The answer text; `""` when `error` is set. */
   readonly content: string;
+  /** LLM failure message; absent on success. */
   readonly error?: string;
 }

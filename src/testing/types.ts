@@ -45,16 +45,17 @@ export interface DevTool {
   name: string;
   /** Provider name; providers are created from the tools that name them. */
   provider: string;
+  /** What the tool does, reported by `GET /tools` and matched by `?search=`. */
   description: string;
   /** Scope the tool requires (`tool:finnhub:quote`). Absent: always visible and callable. */
   scope?: string | undefined;
-  /** @default 'Get' */
+  /** HTTP method reported as the tool's `method`. @default 'Get' */
   method?: DevToolMethod | undefined;
   /** Upstream endpoint path, reported by `GET /tools/{name}`. @default '' */
   endpoint?: string | undefined;
   /** Short hint for the LLM. @default null on the wire */
   hint?: string | undefined;
-  /** @default [] */
+  /** Tags, reported by `GET /tools` and matched by `?search=`. @default [] */
   tags?: readonly string[] | undefined;
   /** JSON Schema of the arguments. @default null on the wire */
   inputSchema?: Json | undefined;
@@ -75,7 +76,9 @@ export interface DevTool {
 
 /** Optional provider metadata (category bindings, manifest skills, `internal`). */
 export interface DevProvider {
+  /** Provider name, as tools' `provider` gives it. */
   name: string;
+  /** Provider description (manifest `description`); accepted, not served by any route. */
   description?: string | undefined;
   /** Provider category; skills bound to it become visible with the provider's tools (contract §2.5). */
   category?: string | undefined;
@@ -102,23 +105,33 @@ export interface DevProvider {
 export interface DevSkill {
   /** Skill name. Unique. */
   name: string;
+  /** One-line description. */
   description: string;
-  /** @default '0.1.0' */
+  /** Skill version string. @default '0.1.0' */
   version?: string | undefined;
   /** SKILL.md text as stored (frontmatter included); `/skills/{name}` serves it without frontmatter. */
   content: string;
   /** Tool names this skill covers (exact names). */
   tools?: readonly string[] | undefined;
+  /** Provider names this skill is bound to. @default [] */
   providers?: readonly string[] | undefined;
+  /** Provider categories this skill is bound to. @default [] */
   categories?: readonly string[] | undefined;
   /** Skills loaded transitively with this one. */
   dependsOn?: readonly string[] | undefined;
+  /** Related skills, reported by `?meta=true`; not loaded automatically. @default [] */
   suggests?: readonly string[] | undefined;
+  /** Search keywords, reported by `?meta=true`. @default [] */
   keywords?: readonly string[] | undefined;
+  /** Short hint for the LLM. @default null on the wire */
   hint?: string | undefined;
+  /** Frontmatter `when_to_use`; accepted, not reported by any `/skills*` route. */
   whenToUse?: string | undefined;
+  /** Author, reported by `?meta=true`. @default null on the wire */
   author?: string | undefined;
+  /** License, reported by `?meta=true`. @default null on the wire */
   license?: string | undefined;
+  /** Compatibility note, reported by `?meta=true`. @default null on the wire */
   compatibility?: string | undefined;
   /** Frontmatter `allowed-tools` (space-delimited). */
   allowedTools?: string | undefined;
@@ -142,12 +155,19 @@ export interface DevSkill {
  * ```
  */
 export interface DevCatalogEntry {
+  /** Skill name. */
   name: string;
+  /** One-line description. */
   description: string;
+  /** Served as the catalog's `when_to_use`; omitted there when absent. */
   whenToUse?: string | undefined;
+  /** Search keywords; omitted from the catalog when empty. @default [] */
   keywords?: readonly string[] | undefined;
+  /** Tools the skill is bound to; grants visibility (contract §2.5). @default [] */
   tools?: readonly string[] | undefined;
+  /** Providers the skill is bound to; grants visibility (contract §2.5). @default [] */
   providers?: readonly string[] | undefined;
+  /** Categories the skill is bound to; grants visibility (contract §2.5). @default [] */
   categories?: readonly string[] | undefined;
   /**
    * SKILL.md text served by `GET /skillati/{name}` (frontmatter stripped,
@@ -161,13 +181,17 @@ export interface DevCatalogEntry {
 
 /** Request of a fixture `/help` answer. */
 export interface DevHelpRequest {
+  /** The `query` of the `POST /help` body. */
   readonly query: string;
+  /** The body's `tool`, or `undefined` when not sent. */
   readonly tool: string | undefined;
 }
 
 /** Context of a fixture `/help` answer. */
 export interface DevHelpContext {
+  /** Validated claims, or `undefined` in unauthenticated dev mode. */
   readonly claims: TokenClaims | undefined;
+  /** The caller's scopes (`*` in dev mode). */
   readonly scopes: ScopeSet;
   /** Names of the tools visible to the caller. */
   readonly visibleTools: readonly string[];
@@ -186,11 +210,11 @@ export interface DevProxyOptions {
   audience?: string | undefined;
   /** Required `iss` when a token carries one (tokens without `iss` pass, like the proxy). */
   issuer?: string | undefined;
-  /** @default [] */
+  /** Fixture tools; providers are created from them. @default [] */
   tools?: readonly DevTool[] | undefined;
   /** Provider metadata; providers named only by tools get defaults. @default [] */
   providers?: readonly DevProvider[] | undefined;
-  /** @default [] */
+  /** Local skills served by `/skills*`. @default [] */
   skills?: readonly DevSkill[] | undefined;
   /**
    * The SkillATI catalog. `undefined`: SkillATI not configured, every
@@ -227,9 +251,9 @@ export interface DevProxy {
 
 /** Options of {@link startDevProxy}. */
 export interface StartDevProxyOptions extends DevProxyOptions {
-  /** @default 0 (any free port) */
+  /** Port to listen on. @default 0 (any free port) */
   port?: number | undefined;
-  /** @default '127.0.0.1' */
+  /** Interface to listen on. @default '127.0.0.1' */
   host?: string | undefined;
 }
 
@@ -237,8 +261,10 @@ export interface StartDevProxyOptions extends DevProxyOptions {
 export interface RunningDevProxy {
   /** `http://<host>:<port>` */
   readonly url: string;
+  /** The port actually bound (the chosen one when `port` was 0). */
   readonly port: number;
   /** Stop listening and destroy open (keep-alive) connections. */
   close(): Promise<void>;
+  /** The underlying dev proxy, e.g. for `resetRateLimits()`. */
   readonly handler: DevProxy;
 }
