@@ -21,6 +21,7 @@ import { decodeSecret } from './jws/resolve.ts';
 import { buildScopeString } from './scope/scope.ts';
 import { buildSkillInstructions, formatToolInstructions } from './skills/instructions.ts';
 import { formatSkillListing } from './skills/listing.ts';
+import { emitWarning } from './text/warn.ts';
 import type { TokenClaims } from './token/claims.ts';
 import { inspectToken } from './token/inspect.ts';
 import { issueToken } from './token/issue.ts';
@@ -155,13 +156,6 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
-}
-
-function warn(message: string, code: string): void {
-  const proc = (globalThis as { process?: { emitWarning?: (m: string, o: { code: string }) => void } })
-    .process;
-  if (typeof proc?.emitWarning === 'function') proc.emitWarning(message, { code });
-  else console.warn(`${code}: ${message}`);
 }
 
 function asAtiError(err: unknown): AtiError {
@@ -420,7 +414,7 @@ export class AtiOrchestrator {
         const error = asAtiError(err);
         if (options.onToolError) options.onToolError(tool, error);
         else
-          warn(
+          emitWarning(
             `Skipped tool ${JSON.stringify(tool)} in tool instructions: ${error.code}`,
             'ATI_TOOL_LOOKUP_FAILED',
           );

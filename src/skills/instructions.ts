@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { emitWarning } from '../text/warn.ts';
 
 /** One tool's successful `GET /tools/{name}` response, as {@link formatToolInstructions} consumes it. */
 export interface ToolInfoResult {
@@ -108,20 +109,10 @@ export function buildSkillInstructions(skills: readonly string[]): string {
   return lines.join('\n');
 }
 
-interface WarningEmitter {
-  emitWarning?: (message: string, options: { type: string; code: string }) => void;
-}
-
 function warnOnce(): void {
   if (warned) return;
   warned = true;
   const message =
     'buildSkillInstructions is deprecated and will be removed in a future release; use AtiOrchestrator#buildSkillListing (the proxy catalog rendered by formatSkillListing) instead.';
-  // Read `process` off globalThis so the `.` entry runs where it does not exist (browsers, workers).
-  const proc = (globalThis as { process?: WarningEmitter }).process;
-  if (typeof proc?.emitWarning === 'function') {
-    proc.emitWarning(message, { type: 'DeprecationWarning', code: DEPRECATION_CODE });
-  } else {
-    console.warn(`DeprecationWarning [${DEPRECATION_CODE}]: ${message}`);
-  }
+  emitWarning(message, DEPRECATION_CODE, 'DeprecationWarning');
 }

@@ -247,6 +247,26 @@ describe('helpers against a real HTTP server', () => {
     assert.deepEqual(new Set(server.requests.map((r) => r.url)), new Set(Object.keys(answers)));
   });
 
+  it('without onToolError, a skipped tool is a process warning ATI_TOOL_LOOKUP_FAILED (never silent)', async () => {
+    server.handle(json(404, { error: "Tool 'gone' not found" }));
+    const seen: { code?: string; message: string }[] = [];
+    const onWarning = (w: Error & { code?: string }) => seen.push({ code: w.code, message: w.message });
+    process.on('warning', onWarning);
+    try {
+      assert.equal(
+        await orch(server.url).buildToolInstructions({ tools: ['gone'], token: 'secret-token-xyz' }),
+        '',
+      );
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    const w = seen.find((x) => x.code === 'ATI_TOOL_LOOKUP_FAILED');
+    assert.ok(w, JSON.stringify(seen));
+    assert.match(w.message, /"gone".*ERR_PROXY_HTTP/);
+    assert.ok(!w.message.includes('secret-token-xyz'));
+  });
+
   it('buildToolInstructions runs lookups concurrently, bounded by concurrency', async () => {
     let inFlight = 0;
     let peak = 0;
