@@ -302,9 +302,16 @@ function quote(text: string): string {
   return flat.length > MAX_QUOTED_CHARS ? `${flat.slice(0, MAX_QUOTED_CHARS)}…` : flat;
 }
 
-/** Defence in depth: a proxy error text that echoes the token must not carry it into a message or log. */
+/**
+ * Defence in depth: a proxy error text that echoes the token, or any long
+ * part of it (a JWT's payload or signature segment), must not carry it into a
+ * message or log.
+ */
 function redact(text: string, token: string | undefined): string {
-  return token === undefined ? text : text.split(token).join('[REDACTED]');
+  if (token === undefined) return text;
+  let out = text.split(token).join('[REDACTED]');
+  for (const part of token.split('.')) if (part.length >= 16) out = out.split(part).join('[REDACTED]');
+  return out;
 }
 
 function networkDetail(error: unknown): string {

@@ -416,6 +416,14 @@ describe('the token never leaks into an error', () => {
       },
     ],
     [
+      'HTTP error echoing only the payload and signature segments',
+      async () => {
+        const [, payload, sig] = TOKEN.split('.');
+        server.handle(json(401, { error: `claims ${payload} sig ${sig}` }));
+        return client().listTools();
+      },
+    ],
+    [
       'HTTP error plain text echoing the token',
       async () => {
         server.handle(raw(400, `token was ${TOKEN}`, 'text/plain'));
@@ -491,6 +499,7 @@ describe('the token never leaks into an error', () => {
       for (const text of renderings(caught)) {
         assert.ok(!text.includes(TOKEN), `${label}: token in ${text}`);
         assert.ok(!text.includes('TOKEN-SIG'), `${label}: token fragment in ${text}`);
+        assert.ok(!text.includes(TOKEN.split('.')[1]!), `${label}: token payload in ${text}`);
       }
     });
   }
