@@ -898,7 +898,8 @@ export class AtiProxyClient {
     }
 
     if (!response.ok) {
-      const bytes = await readBody(response, MAX_ERROR_BODY_BYTES, false);
+      // The status is the verdict: a body that breaks off is not a network error (and is never retried).
+      const bytes = await readBody(response, MAX_ERROR_BODY_BYTES, false).catch(() => undefined);
       const text = bytes === undefined ? '' : new TextDecoder('utf-8').decode(bytes);
       let proxyError: string | undefined;
       try {

@@ -511,3 +511,21 @@ describe('the token never leaks into an error', () => {
     assert.equal(err.proxyError, 'token [REDACTED] expired');
   });
 });
+
+it('an error status whose body breaks off is ERR_PROXY_HTTP with the status, and is not retried', async () => {
+  const server = await startServer((_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'content-length': '1000' });
+    res.write('{"error":"overlo');
+    setTimeout(() => res.destroy(), 10);
+  });
+  try {
+    const err = (await rejectsWith(
+      new AtiProxyClient({ proxyUrl: server.url, retries: 2 }).listTools(),
+      'ERR_PROXY_HTTP',
+    )) as ProxyError;
+    assert.equal(err.status, 503);
+    assert.equal(server.requests.length, 1);
+  } finally {
+    await server.close();
+  }
+});
