@@ -85,16 +85,32 @@ export function parseRateSpec(spec: string): RateSpec {
  * ```
  */
 export function parseRateMap(rate: Readonly<Record<string, string>>): Map<string, RateSpec> {
+  const out = new Map<string, RateSpec>();
+  for (const [pattern, spec] of rateEntries(rate)) out.set(pattern, parseRateSpec(spec));
+  return out;
+}
+
+/** The usual spec (`10/hour`): certainly valid, checked with one regex and no allocation. */
+const COMMON_SPEC = /^[0-9]{1,15}\/(?:s|sec|second|m|min|minute|h|hr|hour|d|day)$/;
+
+/**
+ * Validate a rate map exactly as {@link parseRateMap} does and return its
+ * entries (the issuer's hot path serializes them without building specs).
+ *
+ * @throws {TokenError} `ERR_RATE_SPEC_INVALID`, naming the first bad pattern.
+ */
+export function rateEntries(rate: Readonly<Record<string, string>>): [string, string][] {
   // Only plain objects: Object.entries of a Map (or any class instance) is [], which would
   // silently issue a token without any of the caller's limits.
   const proto: unknown = rate === null || typeof rate !== 'object' ? undefined : Object.getPrototypeOf(rate);
   if (Array.isArray(rate) || (proto !== Object.prototype && proto !== null)) {
     throw new TokenError('ERR_RATE_SPEC_INVALID', 'rate must be an object mapping scope patterns to specs');
   }
-  const out = new Map<string, RateSpec>();
-  for (const [pattern, spec] of Object.entries(rate)) {
+  const entries = Object.entries(rate);
+  for (const [pattern, spec] of entries) {
+    if (typeof spec === 'string' && COMMON_SPEC.test(spec)) continue;
     try {
-      out.set(pattern, parseRateSpec(spec));
+      parseRateSpec(spec);
     } catch (err) {
       throw new TokenError(
         'ERR_RATE_SPEC_INVALID',
@@ -103,7 +119,7 @@ export function parseRateMap(rate: Readonly<Record<string, string>>): Map<string
       );
     }
   }
-  return out;
+  return entries;
 }
 
 /**

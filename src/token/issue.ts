@@ -9,7 +9,7 @@ import type { CryptoBackend } from '../jws/backend.ts';
 import { base64urlEncode, base64urlEncodeUtf8 } from '../jws/encoding.ts';
 import type { PrivateKeyInput } from '../jws/keys.ts';
 import { hmacKey, signingKey } from '../jws/resolve.ts';
-import { parseRateMap } from '../rate/rate.ts';
+import { rateEntries } from '../rate/rate.ts';
 
 /** Options of {@link issueToken}. Give exactly one of `secret` and `privateKey`. */
 export interface IssueTokenOptions {
@@ -66,8 +66,7 @@ function str(value: unknown, name: string): string {
 
 function rateJson(rate: Readonly<Record<string, string>> | undefined): string {
   if (rate === undefined) return '';
-  parseRateMap(rate);
-  const entries = Object.entries(rate);
+  const entries = rateEntries(rate);
   if (entries.length === 0) return '';
   return `,"rate":{${entries.map(([k, v]) => `${str(k, 'rate pattern')}:${str(v, 'rate spec')}`).join(',')}}`;
 }

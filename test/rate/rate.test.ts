@@ -150,3 +150,49 @@ describe('formatWindow (the proxy 429 message)', () => {
   ];
   for (const [secs, text] of rows) it(`${secs} → ${text}`, () => assert.equal(formatWindow(secs), text));
 });
+
+it('rateEntries (the issuer fast path) gives the same verdict and message as parseRateMap', async () => {
+  const { rateEntries } = await import('../../src/rate/rate.ts');
+  const fcm = (await import('fast-check')).default;
+  const units = [
+    's',
+    'sec',
+    'second',
+    'm',
+    'min',
+    'minute',
+    'h',
+    'hr',
+    'hour',
+    'd',
+    'day',
+    'Hour',
+    'hours',
+    ' h',
+    'week',
+    '',
+  ];
+  const spec = fcm.oneof(
+    fcm
+      .tuple(fcm.stringMatching(/^\+?[0-9]{0,22}$/), fcm.constantFrom(...units))
+      .map(([c, u]) => `${c}/${u}`),
+    fcm.string({ maxLength: 12 }),
+  );
+  fcm.assert(
+    fcm.property(spec, (s) => {
+      const outcome = (f: () => unknown) => {
+        try {
+          f();
+          return 'ok';
+        } catch (err) {
+          return `${(err as { code?: string }).code}:${(err as Error).message}`;
+        }
+      };
+      assert.equal(
+        outcome(() => rateEntries({ p: s })),
+        outcome(() => parseRateMap({ p: s })),
+      );
+    }),
+    { numRuns: 5000 },
+  );
+});
