@@ -18,7 +18,7 @@ import {
   publicKeyToSpki,
 } from './jws/keys.ts';
 import { decodeSecret } from './jws/resolve.ts';
-import { buildScopeString } from './scope/scope.ts';
+import { buildScopeString, parseScopes } from './scope/scope.ts';
 import { buildSkillInstructions, formatToolInstructions } from './skills/instructions.ts';
 import { formatSkillListing } from './skills/listing.ts';
 import { emitWarning } from './text/warn.ts';
@@ -292,10 +292,8 @@ export class AtiOrchestrator {
     });
     const result: ProvisionResult = { ATI_PROXY_URL: this.proxyUrl, ATI_SESSION_TOKEN: token };
     if (options.fetchSkillContent === true) {
-      const granted = [
-        ...(options.tools ?? []).map((t) => (t.startsWith('tool:') ? t : `tool:${t}`)),
-        ...(options.skills ?? []).map((s) => (s.startsWith('skill:') ? s : `skill:${s}`)),
-      ];
+      // Python resolves the tool and skill scopes only (not extraScopes); same prefixing as the claim.
+      const granted = parseScopes(buildScopeString({ tools: options.tools, skills: options.skills }));
       try {
         result.skills = await this.fetchSkills({ scopes: granted.length > 0 ? granted : undefined, token });
       } catch (err) {

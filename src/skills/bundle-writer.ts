@@ -253,10 +253,10 @@ interface BundleEntry {
   readonly bytes: Uint8Array;
 }
 
-/** Validate the whole bundle up front; nothing is written unless every entry is fine. */
 /** Files written at once inside one skill's temp directory. */
 const WRITE_CONCURRENCY = 16;
 
+/** Validate the whole bundle up front; nothing is written unless every entry is fine. */
 function parseBundle(files: SkillBundleFiles): BundleEntry[] {
   if (typeof files !== 'object' || files === null || Array.isArray(files)) {
     throw new SkillError(
