@@ -4,6 +4,7 @@
  * @module
  */
 import type { CryptoBackend, KeyHandle } from './backend.ts';
+import { base64urlDecode, base64urlEncode } from './encoding.ts';
 
 const HMAC = { name: 'HMAC', hash: 'SHA-256' } as const;
 const ECDSA_IMPORT = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -62,12 +63,14 @@ export const webCryptoBackend: CryptoBackend = Object.freeze({
   importHmacKey(raw: Uint8Array): Promise<KeyHandle> {
     return subtle().importKey('raw', buf(raw), HMAC, false, ['sign', 'verify']);
   },
-  async hmacSign(key: KeyHandle, data: string): Promise<Uint8Array> {
-    return new Uint8Array(await subtle().sign('HMAC', asCryptoKey(key), signable(data)));
+  async hmacSign(key: KeyHandle, data: string): Promise<string> {
+    return base64urlEncode(new Uint8Array(await subtle().sign('HMAC', asCryptoKey(key), signable(data))));
   },
-  async hmacVerify(key: KeyHandle, data: string, mac: Uint8Array): Promise<boolean> {
+  async hmacVerify(key: KeyHandle, data: string, signature: string): Promise<boolean> {
     const bytes = latin1(data);
-    if (bytes === undefined) return false;
+    // Strict decode: padding, foreign characters and non-zero trailing bits are refused here.
+    const mac = base64urlDecode(signature);
+    if (bytes === undefined || mac === undefined || mac.length !== 32) return false;
     // subtle.verify compares in constant time.
     return subtle().verify('HMAC', asCryptoKey(key), buf(mac), bytes);
   },

@@ -22,10 +22,18 @@ export interface CryptoBackend {
   readonly name: string;
   /** Import raw HMAC-SHA256 key bytes. */
   importHmacKey(raw: Uint8Array): MaybePromise<KeyHandle>;
-  /** HMAC-SHA256 of `data`, 32 bytes. */
-  hmacSign(key: KeyHandle, data: string): MaybePromise<Uint8Array>;
-  /** Constant-time check that `mac` is the HMAC-SHA256 of `data`. */
-  hmacVerify(key: KeyHandle, data: string, mac: Uint8Array): MaybePromise<boolean>;
+  /**
+   * HMAC-SHA256 of `data` as unpadded base64url (43 characters): the JWS
+   * signature segment itself, so the HS256 hot path never holds the MAC as
+   * bytes.
+   */
+  hmacSign(key: KeyHandle, data: string): MaybePromise<string>;
+  /**
+   * Constant-time check that `signature` is exactly the unpadded, canonical
+   * base64url of the HMAC-SHA256 of `data` (any other spelling of the same
+   * bytes is `false`, as in the proxy's strict base64url decoder).
+   */
+  hmacVerify(key: KeyHandle, data: string, signature: string): MaybePromise<boolean>;
   /** Import a P-256 SPKI DER public key; throws if it is not one. */
   importEcPublicKey(spki: Uint8Array): MaybePromise<KeyHandle>;
   /** Import a P-256 PKCS#8 DER private key; throws if it is not one. */

@@ -98,13 +98,19 @@ function payloadJson(o: IssueTokenOptions): string {
 }
 
 /**
- * Append the signature. A synchronous backend (node:crypto) returns bytes, and
- * then no extra promise hop is taken: on the HS256 hot path that hop is a
+ * Append the signature. A synchronous backend (node:crypto) answers at once,
+ * and then no extra promise hop is taken: on the HS256 hot path that hop is a
  * measurable share of the cost (bench/README.md).
  */
 function finish(signingInput: string, sig: Uint8Array | Promise<Uint8Array>): string | Promise<string> {
   if (sig instanceof Uint8Array) return `${signingInput}.${base64urlEncode(sig)}`;
   return (async () => `${signingInput}.${base64urlEncode(await sig)}`)();
+}
+
+/** {@link finish} for a signature that is already base64url (HMAC). */
+function finishEncoded(signingInput: string, sig: string | Promise<string>): string | Promise<string> {
+  if (typeof sig === 'string') return `${signingInput}.${sig}`;
+  return (async () => `${signingInput}.${await sig}`)();
 }
 
 /**
@@ -140,7 +146,7 @@ export async function issueToken(options: IssueTokenOptions): Promise<string> {
   if (secret !== undefined) {
     const key = hmacKey(backend, secret);
     const input = `${HS256_HEADER}.${payload}`;
-    return finish(input, backend.hmacSign(key instanceof Promise ? await key : key, input));
+    return finishEncoded(input, backend.hmacSign(key instanceof Promise ? await key : key, input));
   }
   const key = await signingKey(backend, privateKey!);
   const input = `${ES256_HEADER}.${payload}`;

@@ -73,23 +73,25 @@ function verifySignature(
       `Token algorithm ${alg} is not allowed; expected ${expected}`,
     );
   }
-  const sig = base64urlDecode(signatureB64);
   if (o.secret !== undefined) {
     const key = hmacKey(backend, o.secret);
-    if (key instanceof Promise) return key.then((handle) => verifyHmac(backend, handle, signingInput, sig));
-    return verifyHmac(backend, key, signingInput, sig);
+    if (key instanceof Promise) {
+      return key.then((handle) => verifyHmac(backend, handle, signingInput, signatureB64));
+    }
+    return verifyHmac(backend, key, signingInput, signatureB64);
   }
-  return verifyEcdsa(backend, o.publicKey!, kid, signingInput, sig);
+  return verifyEcdsa(backend, o.publicKey!, kid, signingInput, base64urlDecode(signatureB64));
 }
 
 function verifyHmac(
   backend: CryptoBackend,
   handle: KeyHandle,
   signingInput: string,
-  sig: Uint8Array | undefined,
+  signatureB64: string,
 ): void | Promise<void> {
-  if (sig === undefined || sig.length !== 32) throw signatureInvalid();
-  const ok = backend.hmacVerify(handle, signingInput, sig);
+  // The backend compares against the canonical encoding: a padded, re-spelled
+  // or truncated signature fails there, as in the proxy's strict decoder.
+  const ok = backend.hmacVerify(handle, signingInput, signatureB64);
   if (ok instanceof Promise) {
     return ok.then((valid) => {
       if (!valid) throw signatureInvalid();

@@ -21,8 +21,8 @@ describe('backends read data as one byte per character', () => {
       await fc.assert(
         fc.asyncProperty(fc.uint8Array({ maxLength: 80 }), async (bytes) => {
           const data = Buffer.from(bytes).toString('latin1');
-          const expected = createHmac('sha256', KEY).update(bytes).digest();
-          assert.deepEqual(Buffer.from(await backend.hmacSign(key, data)), expected);
+          const expected = createHmac('sha256', KEY).update(bytes).digest('base64url');
+          assert.equal(await backend.hmacSign(key, data), expected);
           assert.equal(await backend.hmacVerify(key, data, expected), true);
         }),
         { numRuns: 200 },
@@ -52,7 +52,7 @@ describe('backends read data as one byte per character', () => {
         ['abc', 'ab\u0163'], // U+0163 truncates to 'c'
         ['x?', 'x\ud83d'], // lone surrogate
       ] as const) {
-        const mac = createHmac('sha256', KEY).update(signed, 'latin1').digest();
+        const mac = createHmac('sha256', KEY).update(signed, 'latin1').digest('base64url');
         assert.equal(await backend.hmacVerify(key, signed, mac), true);
         assert.equal(await backend.hmacVerify(key, presented, mac), false);
         const sig = sign('sha256', Buffer.from(signed, 'latin1'), {
@@ -63,6 +63,51 @@ describe('backends read data as one byte per character', () => {
         assert.equal(await backend.ecdsaVerify(ecPub, presented, sig), false);
         await assert.rejects(async () => backend.hmacSign(key, presented));
         await assert.rejects(async () => backend.ecdsaSign(ecPriv, presented));
+      }
+    });
+  }
+});
+
+describe('HMAC-SHA256 matches node:crypto createHmac for any key and message length', () => {
+  for (const backend of BACKENDS) {
+    it(`${backend.name}: keys of 1-150 bytes (hashed above the 64-byte block), messages of 0-10,000 bytes`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uint8Array({ minLength: 1, maxLength: 150 }),
+          fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ minLength: 8000, maxLength: 10_000 })),
+          async (rawKey, bytes) => {
+            const key = await backend.importHmacKey(rawKey);
+            const data = Buffer.from(bytes).toString('latin1');
+            const expected = createHmac('sha256', rawKey).update(bytes).digest('base64url');
+            assert.equal(await backend.hmacSign(key, data), expected);
+            assert.equal(await backend.hmacVerify(key, data, expected), true);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    });
+
+    it(`${backend.name}: only the canonical unpadded base64url of the MAC verifies`, async () => {
+      const key = await backend.importHmacKey(KEY);
+      const data = 'eyJhbGciOiJIUzI1NiJ9.e30';
+      const mac = createHmac('sha256', KEY).update(data).digest();
+      const good = mac.toString('base64url');
+      assert.equal(await backend.hmacVerify(key, data, good), true);
+      // The last character carries 2 spare bits: set one and the bytes decode the same.
+      const last = good.at(-1)!;
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const respelled = good.slice(0, -1) + alphabet[alphabet.indexOf(last) | 1]!;
+      assert.notEqual(respelled, good);
+      for (const bad of [
+        `${good}=`,
+        respelled,
+        good.slice(0, -1),
+        mac.toString('base64'),
+        mac.subarray(0, 16).toString('base64url'),
+        '',
+      ]) {
+        if (bad === good) continue;
+        assert.equal(await backend.hmacVerify(key, data, bad), false, bad);
       }
     });
   }
