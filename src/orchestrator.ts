@@ -7,7 +7,6 @@
  * @module
  */
 import { AtiProxyClient } from './client/client.ts';
-import { isRecord } from './client/guards.ts';
 import { AtiError, ProvisionError, SkillError, TokenError } from './errors.ts';
 import type { CryptoBackend } from './jws/backend.ts';
 import {
@@ -26,6 +25,7 @@ import type { TokenClaims } from './token/claims.ts';
 import { inspectToken } from './token/inspect.ts';
 import { issueToken } from './token/issue.ts';
 import { validateToken } from './token/validate.ts';
+import { isRecord } from './util/values.ts';
 
 /** Options of the {@link AtiOrchestrator} constructor. Give exactly one of `secret` and `privateKey`. */
 export interface AtiOrchestratorOptions {

@@ -8,13 +8,13 @@
  */
 
 import { AtiError, type AtiErrorCode, ProxyError } from '../errors.ts';
+import { isRecord } from '../util/values.ts';
 import {
   isCallResponse,
   isHealthResponse,
   isHelpResponse,
   isJsonValue,
   isJwksResponse,
-  isRecord,
   isResolvedSkillList,
   isSkillatiCatalog,
   isSkillatiFile,

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { isRecord } from '../util/values.ts';
 import type {
   BundleFiles,
   BundleFileValue,
@@ -32,11 +33,6 @@ import type {
   ToolDetail,
   ToolListEntry,
 } from './types.ts';
-
-/** A non-null, non-array object (what `JSON.parse` gives for `{…}`). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** An array whose every element is a string. */
 export function isStringArray(value: unknown): value is string[] {

@@ -6,6 +6,7 @@
  */
 import { backend as defaultBackend } from '#crypto';
 import { TokenError } from '../errors.ts';
+import { isRecord } from '../util/values.ts';
 import type { CryptoBackend } from './backend.ts';
 import { base64Decode, base64Encode, base64urlDecode, base64urlEncode, hexEncode } from './encoding.ts';
 
@@ -136,10 +137,6 @@ function jwkToSpki(jwk: JwkLike): Uint8Array {
   }
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw keyError('JWK must be kty "EC" with crv "P-256"');
   return concat(P256_SPKI_PREFIX, Uint8Array.of(4), coordinate(jwk.x, 'x'), coordinate(jwk.y, 'y'));
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** A public key resolved to DER, with the `kid` it was published under. */

@@ -10,6 +10,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { SessionTokenError } from '../errors.ts';
 import { rustTrim } from '../text/rust.ts';
+import { errnoCode } from '../util/values.ts';
 
 /** Where the token file lives when `ATI_SESSION_TOKEN_FILE` is unset or blank (contract §6). */
 export const DEFAULT_SESSION_TOKEN_PATH = '/run/ati/session_token';
@@ -27,11 +28,6 @@ export interface ResolveSessionTokenOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Token file used when `ATI_SESSION_TOKEN_FILE` is unset or blank. @default '/run/ati/session_token' */
   defaultPath?: string;
-}
-
-function errnoCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
 }
 
 /** Read up to the cap; `undefined` when the file does not exist. */

@@ -6,6 +6,7 @@
  */
 import { TokenError } from '../errors.ts';
 import { rustTrim } from '../text/rust.ts';
+import { U64_MAX } from '../util/values.ts';
 
 /** A parsed rate spec. */
 export interface RateSpec {
@@ -28,8 +29,6 @@ const UNITS: ReadonlyMap<string, number> = new Map([
   ['d', 86400],
   ['day', 86400],
 ]);
-
-const U64_MAX = 18446744073709551615n;
 
 function invalid(spec: string, why: string): TokenError {
   return new TokenError('ERR_RATE_SPEC_INVALID', `Invalid rate spec ${JSON.stringify(spec)}: ${why}`);

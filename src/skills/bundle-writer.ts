@@ -17,6 +17,7 @@ import type { Stats } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SkillError } from '../errors.ts';
+import { errnoCode } from '../util/values.ts';
 
 /** Longest file name most filesystems accept (NAME_MAX), in UTF-8 bytes. */
 const NAME_MAX_BYTES = 255;
@@ -381,10 +382,6 @@ function auxPrefix(name: string): string {
 
 function randomHex(): string {
   return randomBytes(8).toString('hex');
-}
-
-function errnoCode(err: unknown): unknown {
-  return typeof err === 'object' && err !== null ? Reflect.get(err, 'code') : undefined;
 }
 
 function writeFailed(message: string, cause: unknown): SkillError {

@@ -15,6 +15,8 @@
  * @module
  */
 
+import { U64_MAX } from '../util/values.ts';
+
 /** JSON as the dev proxy holds it after parsing. Objects have a null prototype. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -147,7 +149,6 @@ function unexpectedNumber(n: Num): string {
   return n.kind === 'f64' ? `floating point \`${formatRustFloat(n.value)}\`` : `integer \`${n.text}\``;
 }
 
-const U64_MAX = 18446744073709551615n;
 const I64_MIN_ABS = 9223372036854775808n;
 
 function isDigit(b: number): boolean {

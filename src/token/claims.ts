@@ -7,6 +7,7 @@
 import { TokenError } from '../errors.ts';
 import { isJsonObject, JsonFloat, type JsonObject, type JsonValue } from '../jws/json.ts';
 import { parseScopes } from '../scope/scope.ts';
+import { U64_MAX } from '../util/values.ts';
 
 /** The `ati` claim namespace. */
 export interface AtiNamespace {
@@ -124,8 +125,6 @@ export class TokenClaims {
     return out;
   }
 }
-
-const U64_MAX = 18446744073709551615n;
 
 function bad(claim: string, expected: string): TokenError {
   return new TokenError('ERR_JWT_CLAIMS_INVALID', `Claim "${claim}" must be ${expected}`);

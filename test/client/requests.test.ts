@@ -14,8 +14,9 @@ import {
   type AtiProxyClientOptions,
   SKILL_BUNDLE_BATCH_LIMIT,
 } from '../../src/client/client.ts';
-import { isRecord, isStringArray } from '../../src/client/guards.ts';
+import { isStringArray } from '../../src/client/guards.ts';
 import { resolveSessionToken } from '../../src/node/session-token.ts';
+import { isRecord } from '../../src/util/values.ts';
 import {
   json,
   rejectsWith,
