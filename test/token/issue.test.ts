@@ -138,6 +138,9 @@ describe('issueToken rate specs (contract §3)', () => {
       );
       assert.equal(err.code, 'ERR_RATE_SPEC_INVALID');
       assert.ok(err.message.includes('"tool:github:*"'), err.message);
+      // Said once: the message once read 'Invalid rate spec for …: Invalid rate spec …'.
+      assert.equal(err.message.split('Invalid rate spec').length, 2, err.message);
+      assert.ok(err.message.includes(JSON.stringify(spec)), err.message);
       assertNoLeak(err, [SECRET]);
     });
   }
