@@ -88,8 +88,6 @@ export {
 export {
   AtiOrchestrator,
   type AtiOrchestratorOptions,
-  type DownloadProgress,
-  type DownloadSkillsResult,
   type ProvisionResult,
   type ProvisionSandboxOptions,
   type TokenOption,
@@ -105,6 +103,7 @@ export {
   type ScopeClaimsLike,
   ScopeSet,
 } from './scope/scope.ts';
+export type { DownloadProgress, DownloadSkillsResult } from './skills/download.ts';
 export {
   buildSkillInstructions,
   formatToolInstructions,

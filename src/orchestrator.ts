@@ -7,7 +7,7 @@
  * @module
  */
 import { AtiProxyClient } from './client/client.ts';
-import { AtiError, ProvisionError, SkillError, TokenError } from './errors.ts';
+import { AtiError, ProvisionError, TokenError } from './errors.ts';
 import type { CryptoBackend } from './jws/backend.ts';
 import {
   type PrivateKeyInput,
@@ -18,14 +18,20 @@ import {
 } from './jws/keys.ts';
 import { decodeSecret } from './jws/resolve.ts';
 import { buildScopeString, parseScopes } from './scope/scope.ts';
+import {
+  type DownloadProgress,
+  type DownloadSkillsResult,
+  downloadSkillBundle,
+  downloadSkillBundles,
+  fetchSkillListing,
+} from './skills/download.ts';
 import { buildSkillInstructions, formatToolInstructions } from './skills/instructions.ts';
-import { formatSkillListing } from './skills/listing.ts';
 import { emitWarning } from './text/warn.ts';
 import type { TokenClaims } from './token/claims.ts';
 import { inspectToken } from './token/inspect.ts';
 import { issueToken } from './token/issue.ts';
 import { validateToken } from './token/validate.ts';
-import { isRecord } from './util/values.ts';
+import { mapLimit, setOwn } from './util/values.ts';
 
 /** Options of the {@link AtiOrchestrator} constructor. Give exactly one of `secret` and `privateKey`. */
 export interface AtiOrchestratorOptions {
@@ -101,24 +107,6 @@ export interface TokenOption {
   signal?: AbortSignal | undefined;
 }
 
-/** Progress of {@link AtiOrchestrator.downloadSkills}. */
-export interface DownloadProgress {
-  /** Skills written so far. */
-  done: number;
-  /** Skills the server returned. */
-  total: number;
-  /** The skill just written. */
-  name: string;
-}
-
-/** What {@link AtiOrchestrator.downloadSkills} returns. */
-export interface DownloadSkillsResult {
-  /** Skill name → absolute directory written. */
-  written: Record<string, string>;
-  /** Names the proxy did not return (unknown or not visible to the token), in request order. */
-  missing: string[];
-}
-
 function configError(message: string, cause?: unknown): ProvisionError {
   return new ProvisionError('ERR_PROVISION_CONFIG', message, cause === undefined ? undefined : { cause });
 }
@@ -134,28 +122,6 @@ function normaliseUrl(raw: unknown): string {
   } catch (err) {
     throw configError(`Invalid proxyUrl: ${(err as Error).message}`);
   }
-}
-
-/** Skills written to disk at once by {@link AtiOrchestrator.downloadSkills}. */
-const SKILL_WRITE_CONCURRENCY = 4;
-
-/** `obj[key] = value` that also works for a key such as `__proto__` (skill names come from the server). */
-function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 function asAtiError(err: unknown): AtiError {
@@ -344,10 +310,7 @@ export class AtiOrchestrator {
    *   {@link ProxyError} when the request fails (404 when not found or not visible).
    */
   async downloadSkill(name: string, destDir: string, options: TokenOption = {}): Promise<string> {
-    const writer = await import('#skill-writer');
-    if (!writer.isSafeSkillName(name)) throw new SkillError('ERR_SKILL_NAME_UNSAFE', 'Unsafe skill name');
-    const bundle = await this.client(options.token).getSkillBundle(name, { signal: options.signal });
-    return writer.writeSkillBundle(destDir, name, bundle.files);
+    return downloadSkillBundle(this.client(options.token), name, destDir, { signal: options.signal });
   }
 
   /**
@@ -363,26 +326,10 @@ export class AtiOrchestrator {
     destDir: string,
     options: TokenOption & { onProgress?: ((p: DownloadProgress) => void) | undefined } = {},
   ): Promise<DownloadSkillsResult> {
-    const writer = await import('#skill-writer');
-    for (const n of names) {
-      if (!writer.isSafeSkillName(n)) throw new SkillError('ERR_SKILL_NAME_UNSAFE', 'Unsafe skill name');
-    }
-    const requested = new Set(names);
-    const batch = await this.client(options.token).getSkillBundles([...names], { signal: options.signal });
-    const entries = Object.entries(batch.skills);
-    for (const [name] of entries) {
-      if (!requested.has(name)) {
-        throw new SkillError('ERR_SKILL_BUNDLE_INVALID', 'The proxy returned a skill that was not requested');
-      }
-    }
-    const written: Record<string, string> = {};
-    let done = 0;
-    // A few skills at a time: each write is its own temp directory and rename.
-    await mapLimit(entries, SKILL_WRITE_CONCURRENCY, async ([name, bundle]) => {
-      setOwn(written, name, await writer.writeSkillBundle(destDir, name, bundle.files));
-      options.onProgress?.({ done: ++done, total: entries.length, name });
+    return downloadSkillBundles(this.client(options.token), names, destDir, {
+      signal: options.signal,
+      onProgress: options.onProgress,
     });
-    return { written, missing: [...batch.missing] };
   }
 
   /**
@@ -431,13 +378,7 @@ export class AtiOrchestrator {
    * @throws {ProxyError}
    */
   async buildSkillListing(options: TokenOption & { search?: string | undefined }): Promise<string> {
-    // Python formats `payload["skills"]` if the payload is an object, else [] (contract §5.2).
-    const payload = await this.client(options.token).getJson('/skillati/catalog', {
-      query: { search: options.search },
-      signal: options.signal,
-    });
-    const skills = isRecord(payload) ? payload.skills : undefined;
-    return formatSkillListing(Array.isArray(skills) ? skills : []);
+    return fetchSkillListing(this.client(options.token), { search: options.search, signal: options.signal });
   }
 
   /**

@@ -4,9 +4,10 @@
  *
  * @module
  */
+import { AtiProxyClient } from '../client/client.ts';
 import { UsageError } from '../errors.ts';
 import { resolveSessionToken } from '../node/session-token.ts';
-import { AtiOrchestrator } from '../orchestrator.ts';
+import { downloadSkillBundles, fetchSkillListing } from '../skills/download.ts';
 import { type CliContext, type Command, envValue, parse, printJson, reportError } from './context.ts';
 
 export const SKILLS_HELP = `Usage:
@@ -19,19 +20,12 @@ download  Write each skill atomically into <dir>/<name>; unknown or invisible sk
 listing   Print the skill listing for the agent's system prompt (same bytes as the Python SDK).
 `;
 
-/** An orchestrator used only as a proxy client (no signing key needed). */
-class ReadOnlyOrchestrator extends AtiOrchestrator {
-  constructor(proxyUrl: string) {
-    // A throwaway key: these commands never issue tokens.
-    super({ proxyUrl, secret: '00'.repeat(32) });
-  }
-}
-
 async function context(ctx: CliContext, flagUrl: string | undefined) {
   const proxyUrl = flagUrl ?? envValue(ctx, 'ATI_PROXY_URL');
   if (proxyUrl === undefined) throw new UsageError('--proxy-url is required (or set ATI_PROXY_URL)');
   const token = await resolveSessionToken({ env: ctx.env });
-  return { orch: new ReadOnlyOrchestrator(proxyUrl), token };
+  // Only a session token here, no signing key: a bare client, not an orchestrator.
+  return new AtiProxyClient({ proxyUrl, token });
 }
 
 async function download(ctx: CliContext, args: string[]): Promise<number> {
@@ -46,10 +40,9 @@ async function download(ctx: CliContext, args: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('Name at least one skill to download');
   if (values.dest === undefined) throw new UsageError('--dest <dir> is required');
-  const { orch, token } = await context(ctx, values['proxy-url']);
+  const client = await context(ctx, values['proxy-url']);
   const tty = ctx.stderr.isTTY === true && !values.json;
-  const result = await orch.downloadSkills(positionals, values.dest, {
-    token,
+  const result = await downloadSkillBundles(client, positionals, values.dest, {
     onProgress: tty
       ? (p) =>
           ctx.stderr.write(
@@ -74,8 +67,8 @@ async function listing(ctx: CliContext, args: string[]): Promise<number> {
     ctx.stdout.write(SKILLS_HELP);
     return 0;
   }
-  const { orch, token } = await context(ctx, values['proxy-url']);
-  const text = await orch.buildSkillListing({ token, search: values.search });
+  const client = await context(ctx, values['proxy-url']);
+  const text = await fetchSkillListing(client, { search: values.search });
   if (values.json) printJson(ctx, { listing: text });
   else ctx.stdout.write(text === '' ? '' : `${text}\n`);
   return 0;
