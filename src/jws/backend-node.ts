@@ -10,6 +10,7 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
+  createSecretKey,
   generateKeyPairSync,
   type KeyObject,
   sign,
@@ -38,83 +39,85 @@ function signable(data: string): Buffer {
 /**
  * One-shot SHA-256 (`crypto.hash`, Node ≥ 20.12 / 21.7), when present.
  * Typed as optional: older Node 20 releases and some Node-compatible runtimes
- * lack it, and then {@link hmacBase64url} uses `createHmac`.
+ * lack it, and then {@link HmacKey.mac} uses `createHmac`.
  */
 type OneShotHash = (algorithm: string, data: Uint8Array, encoding: 'binary' | 'base64url') => string;
 const oneShot: OneShotHash | undefined = (nodeCrypto as { hash?: OneShotHash }).hash;
 
 const BLOCK = 64;
 
+/** Scratch for `(K ⊕ ipad) ‖ m`. Used synchronously only, so one is enough. */
+const SCRATCH = Buffer.alloc(BLOCK + 8192);
+
 /**
  * An HS256 key, prepared for HMAC built from two one-shot hashes (RFC 2104):
  * `H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m))`. `createHmac` builds a stream object
  * per call and `digest()` a Buffer; two `crypto.hash` calls with string
- * output do the same work at about half the cost of an HS256 validation's
- * HMAC (bench/README.md). The padded keys are as secret as the key itself
- * and never leave this module.
+ * output do the same work in about half the time (bench/README.md).
+ *
+ * The padded keys are as secret as the key, so they live in private fields
+ * of a frozen instance: `util.inspect` shows `HmacKey {}`, `JSON.stringify`
+ * `{}`, and no caller can reach or change them. Their buffers are allocated
+ * outside Node's shared pool (no other Buffer's `.buffer` exposes them), and
+ * the raw key is kept only as a `KeyObject` (native memory) for `createHmac`.
  */
-interface HmacKey {
-  /** The raw key, for the `createHmac` path. */
-  readonly raw: Buffer;
+class HmacKey {
+  readonly #key: KeyObject;
   /** `K ⊕ ipad`, 64 bytes. */
-  readonly ipad: Buffer;
+  readonly #ipad: Buffer;
   /** `K ⊕ opad` followed by room for the 32-byte inner digest. */
-  readonly outer: Buffer;
-}
+  readonly #outer: Buffer;
 
-/** Scratch for `(K ⊕ ipad) ‖ m`. Used synchronously only, so one is enough. */
-const SCRATCH = Buffer.alloc(BLOCK + 8192);
-
-function prepareHmacKey(raw: Uint8Array): HmacKey {
-  const key = Buffer.from(raw);
-  // RFC 2104: a key longer than the block is hashed first, a shorter one zero-padded.
-  const k = key.length > BLOCK ? createHash('sha256').update(key).digest() : key;
-  const ipad = Buffer.alloc(BLOCK, 0x36);
-  const outer = Buffer.alloc(BLOCK + 32, 0x5c);
-  for (let i = 0; i < k.length; i++) {
-    ipad[i]! ^= k[i]!;
-    outer[i]! ^= k[i]!;
+  constructor(raw: Uint8Array) {
+    this.#key = createSecretKey(raw);
+    // RFC 2104: a key longer than the block is hashed first, a shorter one zero-padded.
+    const k = raw.length > BLOCK ? createHash('sha256').update(raw).digest() : raw;
+    this.#ipad = Buffer.alloc(BLOCK, 0x36);
+    this.#outer = Buffer.alloc(BLOCK + 32, 0x5c);
+    for (let i = 0; i < k.length; i++) {
+      this.#ipad[i]! ^= k[i]!;
+      this.#outer[i]! ^= k[i]!;
+    }
+    if (k !== raw) k.fill(0);
+    Object.freeze(this);
   }
-  return { raw: key, ipad, outer };
-}
 
-/** RFC 2104 from two one-shot hashes; `data` is already checked to be ≤ 0xFF per unit. */
-function hmacOneShot(hash: OneShotHash, key: HmacKey, data: string): string {
-  const need = BLOCK + data.length;
-  const inner = need <= SCRATCH.length ? SCRATCH : Buffer.allocUnsafe(need);
-  inner.set(key.ipad, 0);
-  inner.write(data, BLOCK, 'latin1');
-  const innerDigest = hash('sha256', inner.subarray(0, need), 'binary');
-  // Do not leave K ⊕ ipad behind in the shared scratch.
-  inner.fill(0, 0, BLOCK);
-  key.outer.write(innerDigest, BLOCK, 'latin1');
-  return hash('sha256', key.outer, 'base64url');
+  /**
+   * HMAC-SHA256 of `data` (already checked to be ≤ 0xFF per unit) as
+   * unpadded base64url: two calls of `hash` when given, else `createHmac`.
+   */
+  mac(data: string, hash: OneShotHash | undefined): string {
+    if (hash === undefined) return createHmac('sha256', this.#key).update(data, 'latin1').digest('base64url');
+    const need = BLOCK + data.length;
+    const inner = need <= SCRATCH.length ? SCRATCH : Buffer.alloc(need);
+    inner.set(this.#ipad, 0);
+    inner.write(data, BLOCK, 'latin1');
+    const innerDigest = hash('sha256', inner.subarray(0, need), 'binary');
+    // Do not leave K ⊕ ipad behind in the shared scratch.
+    inner.fill(0, 0, BLOCK);
+    this.#outer.write(innerDigest, BLOCK, 'latin1');
+    return hash('sha256', this.#outer, 'base64url');
+  }
 }
 
 /**
  * `crypto.hash`, if it reproduces RFC 4231 test case 2 through
- * {@link hmacOneShot}; otherwise (absent, or a runtime whose `hash` differs)
- * `undefined`, and `createHmac` is used.
+ * {@link HmacKey.mac}; otherwise (absent, or a runtime whose `hash` differs
+ * or throws) `undefined`, and `createHmac` is used.
  */
 const fastHash: OneShotHash | undefined = (() => {
   if (oneShot === undefined) return undefined;
   try {
-    const key = prepareHmacKey(Buffer.from('Jefe'));
-    const mac = hmacOneShot(oneShot, key, 'what do ya want for nothing?');
+    const mac = new HmacKey(new TextEncoder().encode('Jefe')).mac('what do ya want for nothing?', oneShot);
     return mac === 'W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM' ? oneShot : undefined;
   } catch {
     return undefined;
   }
 })();
 
-/** HMAC-SHA256 of `data` (checked to be ≤ 0xFF per unit), unpadded base64url. */
-function hmacBase64url(key: HmacKey, data: string): string {
-  if (fastHash !== undefined) return hmacOneShot(fastHash, key, data);
-  return createHmac('sha256', key.raw).update(data, 'latin1').digest('base64url');
-}
-
 function asHmacKey(key: KeyHandle): HmacKey {
-  return key as HmacKey;
+  if (!(key instanceof HmacKey)) throw new Error('not an HMAC key of this backend');
+  return key;
 }
 
 function assertP256(key: KeyObject): KeyObject {
@@ -137,15 +140,15 @@ function assertP256(key: KeyObject): KeyObject {
 export const nodeCryptoBackend: CryptoBackend = Object.freeze({
   name: 'node',
   importHmacKey(raw: Uint8Array): KeyHandle {
-    return prepareHmacKey(raw);
+    return new HmacKey(raw);
   },
   hmacSign(key: KeyHandle, data: string): string {
     if (ABOVE_LATIN1.test(data)) throw new Error('data to sign must be a one-byte-per-character string');
-    return hmacBase64url(asHmacKey(key), data);
+    return asHmacKey(key).mac(data, fastHash);
   },
   hmacVerify(key: KeyHandle, data: string, signature: string): boolean {
     if (ABOVE_LATIN1.test(data)) return false;
-    return equalStrings(hmacBase64url(asHmacKey(key), data), signature);
+    return equalStrings(asHmacKey(key).mac(data, fastHash), signature);
   },
   importEcPublicKey(spki: Uint8Array): KeyHandle {
     return assertP256(createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));

@@ -98,19 +98,31 @@ function payloadJson(o: IssueTokenOptions): string {
 }
 
 /**
- * Append the signature. A synchronous backend (node:crypto) answers at once,
- * and then no extra promise hop is taken: on the HS256 hot path that hop is a
- * measurable share of the cost (bench/README.md).
+ * Append an ES256 signature (bytes). A synchronous backend answers at once,
+ * and then no promise hop is taken.
  */
 function finish(signingInput: string, sig: Uint8Array | Promise<Uint8Array>): string | Promise<string> {
   if (sig instanceof Uint8Array) return `${signingInput}.${base64urlEncode(sig)}`;
   return (async () => `${signingInput}.${base64urlEncode(await sig)}`)();
 }
 
-/** {@link finish} for a signature that is already base64url (HMAC). */
+/** A backend's HMAC result must be the base64url signature segment (43 characters). */
+function hmacSegment(sig: unknown): string {
+  if (typeof sig === 'string' && /^[A-Za-z0-9_-]{43}$/.test(sig)) return sig;
+  throw new TokenError(
+    'ERR_INVALID_ARGUMENT',
+    'crypto backend hmacSign must return the HMAC as a 43-character unpadded base64url string',
+  );
+}
+
+/**
+ * Append an HS256 signature (already base64url). With a synchronous backend
+ * (node:crypto) no promise hop is taken: on the HS256 hot path that hop is a
+ * measurable share of the cost (bench/README.md).
+ */
 function finishEncoded(signingInput: string, sig: string | Promise<string>): string | Promise<string> {
-  if (typeof sig === 'string') return `${signingInput}.${sig}`;
-  return (async () => `${signingInput}.${await sig}`)();
+  if (sig instanceof Promise) return (async () => `${signingInput}.${hmacSegment(await sig)}`)();
+  return `${signingInput}.${hmacSegment(sig)}`;
 }
 
 /**

@@ -94,10 +94,11 @@ function verifyHmac(
   const ok = backend.hmacVerify(handle, signingInput, signatureB64);
   if (ok instanceof Promise) {
     return ok.then((valid) => {
-      if (!valid) throw signatureInvalid();
+      if (valid !== true) throw signatureInvalid();
     });
   }
-  if (!ok) throw signatureInvalid();
+  // Only `true` verifies: a custom backend answering anything else fails closed.
+  if (ok !== true) throw signatureInvalid();
 }
 
 async function verifyEcdsa(
@@ -111,7 +112,7 @@ async function verifyEcdsa(
   if (sig === undefined || sig.length !== 64) throw signatureInvalid();
   const byKid = kid === undefined ? [] : keys.filter((k) => k.kid === kid);
   for (const k of byKid.length > 0 ? byKid : keys) {
-    if (await backend.ecdsaVerify(k.handle, signingInput, sig)) return;
+    if ((await backend.ecdsaVerify(k.handle, signingInput, sig)) === true) return;
   }
   throw signatureInvalid();
 }

@@ -293,3 +293,42 @@ describe('tokens cross between backends', () => {
     assert.equal(a, b);
   });
 });
+
+describe('a custom CryptoBackend that breaks the contract fails closed', () => {
+  /** The node backend, with its HMAC methods answering outside the interface (bytes, as an earlier draft of it said). */
+  function bytesBackend(answer: (mac: string) => unknown): CryptoBackend {
+    const base = BACKENDS.find((b) => b.name === 'node')!;
+    return {
+      ...base,
+      name: 'custom',
+      hmacSign: (key, data) => answer(base.hmacSign(key, data) as string) as string,
+      hmacVerify: (key, data, sig) => answer(String(base.hmacVerify(key, data, sig))) as boolean,
+    };
+  }
+
+  it('issueToken refuses an HMAC that is not a 43-character base64url string (ERR_INVALID_ARGUMENT)', async () => {
+    for (const answer of [
+      (mac: string) => Buffer.from(mac, 'base64url'), // bytes, as the interface once said
+      (mac: string) => Promise.resolve(Buffer.from(mac, 'base64url')),
+      (mac: string) => `${mac}=`,
+      (mac: string) => mac.slice(1),
+      () => undefined,
+    ]) {
+      const err = await rejects(() => issueToken({ ...BASE, secret: SECRET, crypto: bytesBackend(answer) }));
+      assert.equal(err.code, 'ERR_INVALID_ARGUMENT');
+      assertNoLeak(err, [SECRET]);
+    }
+  });
+
+  it('validateToken accepts only a literal true from hmacVerify', async () => {
+    const token = await issueToken({ ...BASE, secret: SECRET });
+    for (const answer of [() => 1, () => 'true', () => ({}), () => Promise.resolve(1)]) {
+      const err = await rejects(() =>
+        validateToken(token, { secret: SECRET, now: NOW, crypto: bytesBackend(answer) }),
+      );
+      assert.equal(err.code, 'ERR_JWT_SIGNATURE_INVALID');
+    }
+    const ok = bytesBackend((s) => s === 'true');
+    assert.equal((await validateToken(token, { secret: SECRET, now: NOW, crypto: ok })).sub, BASE.sub);
+  });
+});
