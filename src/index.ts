@@ -1,9 +1,10 @@
 /**
  * ati-client: the TypeScript SDK for ATI (Agent Tools Interface).
  *
- * This entry loads no `node:` module on non-Node runtimes: the crypto backend
- * is chosen by the `#crypto` import condition (node:crypto on Node, Web
- * Crypto elsewhere). Node-only helpers live in `ati-client/node`, the dev
+ * This entry loads no `node:` module on runtimes without the `node` import
+ * condition: the crypto backend is chosen by the `#crypto` import condition
+ * (node:crypto on Node, Bun and Deno, which all match `node`; Web Crypto in
+ * browsers, workers and elsewhere). Node-only helpers live in `ati-client/node`, the dev
  * proxy in `ati-client/testing`.
  *
  * @module

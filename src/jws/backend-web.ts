@@ -1,5 +1,6 @@
 /**
- * Web Crypto backend: browsers, Deno, Bun, workerd, and Node too.
+ * Web Crypto backend: the default in browsers, workers (workerd) and any runtime
+ * without the `node` import condition; usable on Node, Bun and Deno too.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * The one interface both crypto backends implement (STYLE habit 6): node:crypto
- * on Node, Web Crypto everywhere else. `package.json#imports` picks one for
+ * on Node, Bun and Deno (the `node` condition), Web Crypto everywhere else. `package.json#imports` picks one for
  * `#crypto`; both pass the same test suite.
  *
  * @module

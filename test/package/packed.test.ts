@@ -92,6 +92,22 @@ describe('the packed package', () => {
     expectSmoke(stdout);
   });
 
+  it('picks the node:crypto backend on Node, Bun and Deno (all three match the "node" condition)', async () => {
+    // `#crypto` resolves only from inside the package, so the probe is placed there.
+    const probe = join(project, 'node_modules/ati-client/which-backend.mjs');
+    await writeFile(probe, "import { backend } from '#crypto'; console.log(backend.name);\n");
+    const seen: Record<string, string> = {};
+    seen.node = (await run(process.execPath, [probe], { cwd: project })).stdout.trim();
+    seen.bun = (await run(BUN, [probe], { cwd: project })).stdout.trim();
+    seen.deno = (
+      await run(DENO, ['run', '--allow-read', '--allow-env', '--node-modules-dir=manual', probe], {
+        cwd: project,
+        env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+      })
+    ).stdout.trim();
+    assert.deepEqual(seen, { node: 'node', bun: 'node', deno: 'node' });
+  });
+
   it('publint finds no problems', async () => {
     const { stdout } = await run(join(ROOT, 'node_modules/.bin/publint'), ['--strict'], { cwd: ROOT });
     assert.doesNotMatch(stdout, /Errors:|Warnings:/, stdout);
