@@ -68,10 +68,25 @@ describe('parseJson', () => {
     assert.equal(parseJson('"\u2028\u{1f600}"'), '\u2028\u{1f600}');
   });
 
-  it('objects have no prototype; "__proto__" is an ordinary key, kept by toPlain', () => {
+  it('objects inherit nothing; "__proto__" is an ordinary key, kept by toPlain', () => {
     const v = parseJson('{"__proto__":{"admin":true},"constructor":1}');
     assert.ok(isJsonObject(v));
-    assert.equal(Object.getPrototypeOf(v), null);
+    // One shared prototype: frozen, empty, and without a prototype of its own.
+    const proto = Object.getPrototypeOf(v) as object;
+    assert.equal(Object.getPrototypeOf(proto), null);
+    assert.ok(Object.isFrozen(proto));
+    assert.deepEqual(Reflect.ownKeys(proto), []);
+    const empty = parseJson('{}') as object;
+    assert.equal(Object.getPrototypeOf(empty), proto);
+    assert.ok(Object.hasOwn(v, '__proto__') && Object.hasOwn(v, 'constructor'));
+    for (const inherited of ['toString', 'valueOf', 'hasOwnProperty', '__defineGetter__']) {
+      assert.equal(inherited in empty, false, inherited);
+    }
+    assert.equal(v.constructor, 1);
+    // Assigning to the prototype's (absent) members cannot reach it: it is frozen.
+    assert.throws(() => {
+      (proto as Record<string, unknown>).polluted = 1;
+    }, TypeError);
     const plain = toPlain(v) as Record<string, unknown>;
     assert.deepEqual(Object.keys(plain), ['__proto__', 'constructor']);
     assert.equal(({} as Record<string, unknown>).admin, undefined);
