@@ -44,7 +44,7 @@ const MAX_DEPTH = 128;
  * `Object.setPrototypeOf({}, null)` (used before): the prototype switch per
  * object cost about a third of the whole parse. A constructor whose
  * `prototype` is this object gives fast-mode objects with one stable shape
- * per key sequence: payload parse ~1.48 → ~1.17 µs, interleaved in one
+ * per key sequence: payload parse ~1.48 → ~1.2 µs, interleaved in one
  * process (bench/README.md).
  */
 const JsonObjectCtor = function JsonObject() {} as unknown as new () => JsonObject;
