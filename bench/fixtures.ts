@@ -39,6 +39,20 @@ export function makeClaims(): AtiClaims {
   };
 }
 
+/** The `issueToken` options (minus the key) that produce exactly `claims`. */
+export function issueOptionsFor(claims: AtiClaims) {
+  return {
+    sub: claims.sub,
+    scope: claims.scope,
+    aud: claims.aud,
+    iss: claims.iss,
+    jti: claims.jti,
+    rate: RATE,
+    now: claims.iat,
+    ttlSeconds: claims.exp - claims.iat,
+  };
+}
+
 /** Fail loudly unless `token` carries exactly `claims` (checked with our validator and a key). */
 export async function assertIssued(
   peer: string,

@@ -14,9 +14,9 @@ import {
   assertIssued,
   assertVerified,
   ISSUER,
+  issueOptionsFor,
   LEEWAY_SECONDS,
   makeClaims,
-  RATE,
 } from '../fixtures.ts';
 import { type BenchCase, defineSuite, type Peer } from '../harness.ts';
 import { pyjwtPeers, pythonHas } from '../pyjwt.ts';
@@ -29,17 +29,7 @@ export default defineSuite('es256', async (): Promise<BenchCase[]> => {
   const josePriv = await importPKCS8(privateKey, 'ES256');
   const josePub = await importSPKI(publicKey, 'ES256');
 
-  const ourIssueOptions = {
-    privateKey,
-    sub: claims.sub,
-    scope: claims.scope,
-    aud: claims.aud,
-    iss: claims.iss,
-    jti: claims.jti,
-    rate: RATE,
-    now: claims.iat,
-    ttlSeconds: claims.exp - claims.iat,
-  };
+  const ourIssueOptions = { privateKey, ...issueOptionsFor(claims) };
   const token = await issueToken(ourIssueOptions);
   const dot = token.lastIndexOf('.');
   const signingInput = token.slice(0, dot);

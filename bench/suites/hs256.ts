@@ -15,9 +15,9 @@ import {
   assertIssued,
   assertVerified,
   ISSUER,
+  issueOptionsFor,
   LEEWAY_SECONDS,
   makeClaims,
-  RATE,
 } from '../fixtures.ts';
 import { type BenchCase, defineSuite, type Peer } from '../harness.ts';
 import { pyjwtPeers, pythonHas } from '../pyjwt.ts';
@@ -34,17 +34,7 @@ export default defineSuite('hs256', async (): Promise<BenchCase[]> => {
     'verify',
   ]);
 
-  const ourIssueOptions = {
-    secret: SECRET,
-    sub: claims.sub,
-    scope: claims.scope,
-    aud: claims.aud,
-    iss: claims.iss,
-    jti: claims.jti,
-    rate: RATE,
-    now: claims.iat,
-    ttlSeconds: claims.exp - claims.iat,
-  };
+  const ourIssueOptions = { secret: SECRET, ...issueOptionsFor(claims) };
   const token = await issueToken(ourIssueOptions);
   const payloadText = JSON.stringify(claims);
   const signingInput = token.slice(0, token.lastIndexOf('.'));

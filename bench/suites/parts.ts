@@ -10,24 +10,14 @@ import { createHmac } from 'node:crypto';
 import { nodeCryptoBackend } from '../../src/jws/backend-node.ts';
 import { parseJson } from '../../src/jws/json.ts';
 import { issueToken } from '../../src/token/issue.ts';
-import { makeClaims, RATE } from '../fixtures.ts';
+import { issueOptionsFor, makeClaims } from '../fixtures.ts';
 import { type BenchCase, defineSuite } from '../harness.ts';
 
 const SECRET = '4f1c6a0e9b2d7c3a58e1f0b6d4a29c7e13b8f5d0a6c2e9f7b1d3a5c8e0f2b4d6';
 
 export default defineSuite('parts', async (): Promise<BenchCase[]> => {
   const claims = makeClaims();
-  const token = await issueToken({
-    secret: SECRET,
-    sub: claims.sub,
-    scope: claims.scope,
-    aud: claims.aud,
-    iss: claims.iss,
-    jti: claims.jti,
-    rate: RATE,
-    now: claims.iat,
-    ttlSeconds: claims.exp - claims.iat,
-  });
+  const token = await issueToken({ secret: SECRET, ...issueOptionsFor(claims) });
   const [header, payload, signature] = token.split('.') as [string, string, string];
   const payloadText = Buffer.from(payload, 'base64url').toString('utf8');
   const signingInput = `${header}.${payload}`;
