@@ -104,6 +104,13 @@ export {
   type ScopeClaimsLike,
   ScopeSet,
 } from './scope/scope.ts';
+export {
+  type SandboxSignatureVerdict,
+  type SignSandboxRequestOptions,
+  signSandboxRequest,
+  type VerifySandboxSignatureOptions,
+  verifySandboxSignature,
+} from './signature/sandbox.ts';
 export type { DownloadProgress, DownloadSkillsResult } from './skills/download.ts';
 export {
   buildSkillInstructions,

@@ -8,6 +8,12 @@
  */
 
 import { AtiError, type AtiErrorCode, ProxyError } from '../errors.ts';
+import {
+  SANDBOX_JOB_ID_HEADER,
+  SANDBOX_SIGNATURE_HEADER,
+  sandboxSecretBytes,
+  signSandboxRequest,
+} from '../signature/sandbox.ts';
 import { isRecord } from '../util/values.ts';
 import {
   isCallResponse,
@@ -100,6 +106,16 @@ export interface AtiProxyClientOptions {
   maxResponseBytes?: number;
   /** `User-Agent` header value. @default the runtime's own */
   userAgent?: string;
+  /**
+   * The proxy's sandbox signing secret (keyring entry
+   * `sandbox_signing_shared_secret`; a string is hex-decoded when it is valid
+   * hex, else used as UTF-8). When set, every request carries a fresh
+   * `X-Sandbox-Signature` (contract §7), as a proxy started with
+   * `--sig-verify-mode enforce` requires. Never sent, only used to sign.
+   */
+  signingSecret?: string | Uint8Array;
+  /** Sent as `X-Sandbox-Job-Id` (the proxy logs it next to the signature verdict). Printable ASCII. */
+  jobId?: string;
 }
 
 /** Per-call options every {@link AtiProxyClient} method accepts as its last argument. */
@@ -363,6 +379,8 @@ export class AtiProxyClient {
   readonly #retries: number;
   readonly #maxResponseBytes: number;
   readonly #userAgent: string | undefined;
+  readonly #signingKey: Uint8Array | undefined;
+  readonly #jobId: string | undefined;
 
   /**
    * @throws {AtiError} `ERR_INVALID_ARGUMENT` when an option is invalid (the
@@ -395,6 +413,24 @@ export class AtiProxyClient {
       }
     }
     this.#userAgent = options.userAgent;
+    if (options.signingSecret !== undefined) {
+      const key =
+        typeof options.signingSecret === 'string' || options.signingSecret instanceof Uint8Array
+          ? sandboxSecretBytes(options.signingSecret)
+          : undefined;
+      if (key === undefined || key.length === 0) {
+        throw invalidArgument('signingSecret must be a non-empty string or Uint8Array');
+      }
+      // A copy: later changes to the caller's bytes do not change our signatures.
+      this.#signingKey = Uint8Array.from(key);
+    }
+    if (
+      options.jobId !== undefined &&
+      (typeof options.jobId !== 'string' || !USER_AGENT_CHARS.test(options.jobId))
+    ) {
+      throw invalidArgument('jobId must be non-empty printable ASCII');
+    }
+    this.#jobId = options.jobId;
   }
 
   /**
@@ -822,6 +858,7 @@ export class AtiProxyClient {
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (spec.body !== undefined) headers['content-type'] = 'application/json';
     if (this.#userAgent !== undefined) headers['user-agent'] = this.#userAgent;
+    if (this.#jobId !== undefined) headers[SANDBOX_JOB_ID_HEADER] = this.#jobId;
     const payload = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const url = `${this.proxyUrl}${path}${spec.query === undefined ? '' : `?${spec.query.toString()}`}`;
 
@@ -884,6 +921,17 @@ export class AtiProxyClient {
     fail: Fail,
   ): Promise<T> {
     const fetchImpl = this.#fetch; // called unbound: some runtimes reject a foreign `this`
+    if (this.#signingKey !== undefined) {
+      // Signed per attempt, so a retry carries a fresh timestamp. The path is the one fetch sends.
+      headers = {
+        ...headers,
+        [SANDBOX_SIGNATURE_HEADER]: await signSandboxRequest({
+          secret: this.#signingKey,
+          method: spec.method,
+          path: new URL(url).pathname,
+        }),
+      };
+    }
     let response: Response;
     try {
       response = await fetchImpl(url, {

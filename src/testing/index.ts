@@ -7,6 +7,9 @@
  * - {@link loadSkillsDir}: an ATI skills directory from disk;
  * - {@link sampleFixtures}: tools, skills and a catalog to serve.
  *
+ * With `signatures`, it also checks sandbox request signatures as the proxy
+ * does with `--sig-verify-mode` (contract §7).
+ *
  * Node only as a whole (the server and the directory loader use `node:`
  * modules); the fetch handler itself uses Web APIs only.
  *
@@ -26,6 +29,8 @@ export type {
   DevProvider,
   DevProxy,
   DevProxyOptions,
+  DevSignatureEvent,
+  DevSignatureOptions,
   DevSkill,
   DevTool,
   DevToolMethod,

@@ -41,6 +41,7 @@ import {
   type StructSpec,
   valueFromSlice,
 } from './serde-json.ts';
+import { signatureLayer, withSignatureStatus } from './signatures.ts';
 import {
   InvalidSkillPath,
   isVisibleResource,
@@ -439,6 +440,7 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
   const clock = o.now ?? (() => Date.now() / 1000);
   const now = (): number => Math.floor(clock());
   const version = o.version ?? DEFAULT_VERSION;
+  const checkSignature = signatureLayer(o.signatures);
   const helpOption = o.help;
   const fixtureSkills: readonly DevSkill[] = o.skills ?? [];
 
@@ -1043,28 +1045,38 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
     try {
       const q = req.target.indexOf('?');
       const path = q < 0 ? req.target : req.target.slice(0, q);
-      let claims: TokenClaims | undefined;
-      if (path !== '/health' && path !== '/.well-known/jwks.json') {
-        const auth = await authenticate(req);
-        if (auth instanceof Response) return auth;
-        claims = auth.claims;
-      }
-      const m = matchRoute(path);
-      // axum's fallback (passthrough disabled): plain body, no content-type header.
-      if (m === undefined) return new Response(NOT_FOUND_BODY, { status: 404 });
-      const method = req.method;
-      const allowed = m.method === 'GET' ? method === 'GET' || method === 'HEAD' : method === 'POST';
-      if (!allowed) return empty(405, { allow: m.method === 'GET' ? 'GET,HEAD' : 'POST' });
-      for (const [key, raw] of m.params) {
-        const decoded = decodePathParam(raw);
-        if (decoded === undefined) return text(400, `Invalid URL: Invalid UTF-8 in \`${key}\``);
-        m.params.set(key, decoded);
-      }
-      const res = await route(req, m, claims);
-      return method === 'HEAD' ? new Response(null, { status: res.status, headers: res.headers }) : res;
+      // The proxy's layers, outermost first: signature check, then auth, then the route.
+      if (checkSignature === undefined) return await authenticated(req, path);
+      const outcome = await checkSignature(req.method, path, req.header, now());
+      if ('reject' in outcome) return outcome.reject;
+      const res = await authenticated(req, path);
+      return outcome.statusHeader === undefined ? res : withSignatureStatus(res, outcome.statusHeader);
     } catch {
       return errorJson(500, 'Internal dev proxy error');
     }
+  }
+
+  /** Auth, routing and the handler, for a request past the signature layer. */
+  async function authenticated(req: DevRequest, path: string): Promise<Response> {
+    let claims: TokenClaims | undefined;
+    if (path !== '/health' && path !== '/.well-known/jwks.json') {
+      const auth = await authenticate(req);
+      if (auth instanceof Response) return auth;
+      claims = auth.claims;
+    }
+    const m = matchRoute(path);
+    // axum's fallback (passthrough disabled): plain body, no content-type header.
+    if (m === undefined) return new Response(NOT_FOUND_BODY, { status: 404 });
+    const method = req.method;
+    const allowed = m.method === 'GET' ? method === 'GET' || method === 'HEAD' : method === 'POST';
+    if (!allowed) return empty(405, { allow: m.method === 'GET' ? 'GET,HEAD' : 'POST' });
+    for (const [key, raw] of m.params) {
+      const decoded = decodePathParam(raw);
+      if (decoded === undefined) return text(400, `Invalid URL: Invalid UTF-8 in \`${key}\``);
+      m.params.set(key, decoded);
+    }
+    const res = await route(req, m, claims);
+    return method === 'HEAD' ? new Response(null, { status: res.status, headers: res.headers }) : res;
   }
 
   const proxy: DevProxy = {

@@ -6,6 +6,7 @@
 
 import type { JwkLike } from '../jws/keys.ts';
 import type { ScopeSet } from '../scope/scope.ts';
+import type { SandboxSignatureVerdict } from '../signature/sandbox.ts';
 import type { TokenClaims } from '../token/claims.ts';
 import type { Json } from './serde-json.ts';
 
@@ -234,6 +235,45 @@ export interface DevProxyOptions {
    * @default a deterministic answer naming the query and the visible tools
    */
   help?: false | ((request: DevHelpRequest, ctx: DevHelpContext) => string | Promise<string>) | undefined;
+  /** Check sandbox request signatures, as the proxy does with `--sig-verify-mode`. @default not checked */
+  signatures?: DevSignatureOptions | undefined;
+}
+
+/** How the dev proxy checks `X-Sandbox-Signature` (the proxy's `--sig-verify-mode` and friends, contract §7). */
+export interface DevSignatureOptions {
+  /**
+   * `log`: pass every request (the verdict goes to `onVerdict` only);
+   * `warn`: pass, and answer with `X-Signature-Status: <verdict>`;
+   * `enforce`: answer 403 with the verdict as the plain body unless valid.
+   * @default 'log'
+   */
+  mode?: 'log' | 'warn' | 'enforce' | undefined;
+  /**
+   * The shared secret (keyring entry `sandbox_signing_shared_secret`; a
+   * string is hex-decoded when valid hex, else UTF-8). Required for `enforce`,
+   * as the proxy refuses to start without it.
+   */
+  secret?: string | Uint8Array | undefined;
+  /** Largest accepted |now − t|, in seconds (`--sig-drift-seconds`). @default 60 */
+  driftSeconds?: number | undefined;
+  /**
+   * Paths that skip the check (`--sig-exempt-paths`, replacing the defaults):
+   * globs where `*` (and `**`) match any run of characters, `/` included, and
+   * `?` one character. @default the proxy's: `/healthz`, `/health`, `/root/*`,
+   * `/root/**`, `/npm/*`, `/npm/**`, `/otel/*`, `/otel/**`, `/.well-known/jwks.json`
+   */
+  exemptPaths?: readonly string[] | undefined;
+  /** Called with every verdict on a non-exempt request (the proxy's `sig_verify` log line). */
+  onVerdict?: ((event: DevSignatureEvent) => void) | undefined;
+}
+
+/** One verdict of the dev proxy's signature check. */
+export interface DevSignatureEvent {
+  verdict: SandboxSignatureVerdict;
+  method: string;
+  path: string;
+  /** `X-Sandbox-Job-Id`, or `'none'`. */
+  jobId: string;
 }
 
 /** The dev proxy: a Web fetch handler holding the whole app. */

@@ -43,8 +43,10 @@ const MAIN_EXPORTS = [
   'parseRateMap',
   'parseRateSpec',
   'parseScopes',
+  'signSandboxRequest',
   'toJwks',
   'validateToken',
+  'verifySandboxSignature',
   'webCryptoBackend',
 ];
 
