@@ -6,17 +6,58 @@
  */
 import { UsageError } from '../errors.ts';
 import { loadSkillsDir, sampleFixtures, startDevProxy } from '../testing/index.ts';
-import { type Command, parse, printJson } from './context.ts';
+import type { DevSignatureOptions } from '../testing/types.ts';
+import { type CliContext, type Command, envValue, parse, printJson } from './context.ts';
 import { verifyingKey } from './keys.ts';
 
 export const DEV_PROXY_HELP = `Usage: ati-client dev-proxy [--port <n>] [--host <addr>] [--skills-dir <dir>]
                             [--key <public.pem> | --secret <hex>]
+                            [--sig-verify-mode log|warn|enforce] [--sig-drift-seconds <n>]
+                            [--sig-exempt-paths <glob,...>]
 
 Run an ATI-compatible dev proxy serving the sample fixtures (tools, skills, catalog), or the skills found
 in --skills-dir (<dir>/<name>/SKILL.md + skill.toml). Auth: --key (ES256) or --secret (HS256), else
 ATI_JWT_PUBLIC_KEY (path) or ATI_JWT_SECRET; with none, it runs unauthenticated, like the proxy's dev mode.
 Defaults: --host 127.0.0.1, --port 0 (any free port). Stops on SIGINT/SIGTERM.
+
+Sandbox request signatures (X-Sandbox-Signature) are checked only with one of the --sig-* flags, as the
+proxy does: the shared secret comes from ATI_KEY_SANDBOX_SIGNING_SHARED_SECRET (hex, else UTF-8), enforce
+needs it; --sig-exempt-paths replaces the default exempt globs (/health, /.well-known/jwks.json, ...).
 `;
+
+/** The `--sig-*` flags as dev proxy options; `undefined` when none is given. */
+function signatureOptions(
+  ctx: CliContext,
+  values: { 'sig-verify-mode'?: string; 'sig-drift-seconds'?: string; 'sig-exempt-paths'?: string },
+): DevSignatureOptions | undefined {
+  const mode = values['sig-verify-mode'];
+  const drift = values['sig-drift-seconds'];
+  const exempt = values['sig-exempt-paths'];
+  if (mode === undefined && drift === undefined && exempt === undefined) return undefined;
+  if (mode !== undefined && mode !== 'log' && mode !== 'warn' && mode !== 'enforce') {
+    throw new UsageError('--sig-verify-mode must be log, warn or enforce');
+  }
+  if (drift !== undefined && !/^[0-9]{1,9}$/.test(drift)) {
+    throw new UsageError('--sig-drift-seconds must be a non-negative integer');
+  }
+  const secret = envValue(ctx, 'ATI_KEY_SANDBOX_SIGNING_SHARED_SECRET');
+  if (mode === 'enforce' && secret === undefined) {
+    throw new UsageError('--sig-verify-mode enforce needs ATI_KEY_SANDBOX_SIGNING_SHARED_SECRET');
+  }
+  return {
+    mode,
+    secret,
+    driftSeconds: drift === undefined ? undefined : Number(drift),
+    // As the proxy splits the flag: on commas, trimmed, empty entries dropped.
+    exemptPaths:
+      exempt === undefined
+        ? undefined
+        : exempt
+            .split(',')
+            .map((p) => p.trim())
+            .filter((p) => p !== ''),
+  };
+}
 
 export const devProxy: Command = async (ctx, args) => {
   const { values } = parse(args, {
@@ -25,6 +66,9 @@ export const devProxy: Command = async (ctx, args) => {
     'skills-dir': { type: 'string' },
     key: { type: 'string' },
     secret: { type: 'string' },
+    'sig-verify-mode': { type: 'string' },
+    'sig-drift-seconds': { type: 'string' },
+    'sig-exempt-paths': { type: 'string' },
   });
   if (values.help) {
     ctx.stdout.write(DEV_PROXY_HELP);
@@ -43,9 +87,15 @@ export const devProxy: Command = async (ctx, args) => {
       `warning: no key given, so the dev proxy on ${host} accepts every request unauthenticated\n`,
     );
   }
-  const proxy = await startDevProxy({ ...fixtures, ...key, port, host });
-  if (values.json) printJson(ctx, { url: proxy.url, auth });
-  else ctx.stdout.write(`ATI dev proxy listening on ${proxy.url} (auth: ${auth})\n`);
+  const signatures = signatureOptions(ctx, values);
+  const proxy = await startDevProxy({ ...fixtures, ...key, port, host, signatures });
+  const sig = signatures === undefined ? undefined : (signatures.mode ?? 'log');
+  if (values.json)
+    printJson(ctx, { url: proxy.url, auth, ...(sig === undefined ? {} : { signatures: sig }) });
+  else {
+    const extra = sig === undefined ? '' : `, signatures: ${sig}`;
+    ctx.stdout.write(`ATI dev proxy listening on ${proxy.url} (auth: ${auth}${extra})\n`);
+  }
   await ctx.waitForStop();
   await proxy.close();
   return 0;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { runCli } from '../../src/cli/run.ts';
+import { signSandboxRequest } from '../../src/signature/sandbox.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import { cli } from './cli-helpers.ts';
 
@@ -86,4 +87,57 @@ it('skills listing prints the listing; no token means the proxy answers 401', as
   });
   assert.equal(anon.code, 1);
   assert.match(anon.stderr, /^error ERR_PROXY_HTTP: .*401/);
+});
+
+it('dev-proxy --sig-verify-mode enforce checks X-Sandbox-Signature with the env secret', async () => {
+  const signing = 'cli-signing-secret';
+  let stopSig: () => void = () => {};
+  const stoppedSig = new Promise<void>((resolve) => {
+    stopSig = resolve;
+  });
+  let announce: (line: string) => void = () => {};
+  const announced = new Promise<string>((resolve) => {
+    announce = resolve;
+  });
+  const done = runCli(
+    ['dev-proxy', '--sig-verify-mode', 'enforce', '--sig-exempt-paths', ' /health , ,/tools', '--json'],
+    {
+      env: { ATI_KEY_SANDBOX_SIGNING_SHARED_SECRET: signing },
+      stdout: {
+        write: (s: string) => {
+          announce(s);
+          return true;
+        },
+      },
+      stderr: { write: () => true },
+      readStdin: async () => '',
+      waitForStop: () => stoppedSig,
+    },
+  );
+  try {
+    const line = JSON.parse(await announced) as { url: string; auth: string; signatures: string };
+    assert.equal(line.signatures, 'enforce');
+    assert.equal((await fetch(`${line.url}/tools`)).status, 200); // exempt by the flag
+    assert.equal((await fetch(`${line.url}/skills`)).status, 403);
+    const signature = await signSandboxRequest({ secret: signing, method: 'GET', path: '/skills' });
+    assert.equal(
+      (await fetch(`${line.url}/skills`, { headers: { 'x-sandbox-signature': signature } })).status,
+      200,
+    );
+  } finally {
+    stopSig();
+    assert.equal(await done, 0);
+  }
+});
+
+it('dev-proxy refuses enforce without a secret and an unknown mode (usage errors, exit 2)', async () => {
+  for (const argv of [
+    ['dev-proxy', '--sig-verify-mode', 'enforce'],
+    ['dev-proxy', '--sig-verify-mode', 'strict'],
+    ['dev-proxy', '--sig-drift-seconds', '-1'],
+  ]) {
+    const r = await cli(argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.match(r.stderr, /^error ERR_USAGE: /);
+  }
 });
