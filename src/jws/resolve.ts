@@ -6,6 +6,7 @@
  * @module
  */
 import { TokenError } from '../errors.ts';
+import { isPromiseLike } from '../util/values.ts';
 import type { CryptoBackend, KeyHandle } from './backend.ts';
 import { hexDecode } from './encoding.ts';
 import {
@@ -126,7 +127,8 @@ function importSync(p: () => KeyHandle | Promise<KeyHandle>, what: string): KeyH
   } catch (err) {
     throw importFailed(what, err);
   }
-  return r instanceof Promise ? importAsync(() => r, what) : r;
+  // Any thenable (a backend's promise may come from another realm) becomes one of ours here.
+  return isPromiseLike(r) ? importAsync(() => r, what) : r;
 }
 
 /** ES256 signing key handle. @throws {TokenError} `ERR_KEY_INVALID`. */

@@ -10,6 +10,7 @@ import { base64urlEncode, base64urlEncodeUtf8 } from '../jws/encoding.ts';
 import type { PrivateKeyInput } from '../jws/keys.ts';
 import { hmacKey, signingKey } from '../jws/resolve.ts';
 import { rateEntries } from '../rate/rate.ts';
+import { isPromiseLike } from '../util/values.ts';
 
 /** Options of {@link issueToken}. Give exactly one of `secret` and `privateKey`. */
 export interface IssueTokenOptions {
@@ -106,14 +107,17 @@ function finish(signingInput: string, sig: Uint8Array | Promise<Uint8Array>): st
   return (async () => `${signingInput}.${base64urlEncode(await sig)}`)();
 }
 
+const HMAC_SEGMENT = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
 /**
- * A backend's HMAC result must be the base64url signature segment: a
- * 43-character string. (Bytes, a Buffer or a padded string from a backend
- * written against another shape fail here; the built-in backends produce it
- * by construction, so the hot path pays two comparisons, not a regex.)
+ * A backend's HMAC result must be the base64url signature segment: 43
+ * characters of the URL alphabet, canonical in its last one. Bytes, a Buffer,
+ * padded or standard base64 from a backend written against another shape
+ * fail here. The default backend builds it by construction, so for it the hot
+ * path pays two comparisons; a backend passed as `crypto` gets the full check.
  */
-function hmacSegment(sig: unknown): string {
-  if (typeof sig === 'string' && sig.length === 43) return sig;
+function hmacSegment(sig: unknown, trusted: boolean): string {
+  if (typeof sig === 'string' && sig.length === 43 && (trusted || HMAC_SEGMENT.test(sig))) return sig;
   throw new TokenError(
     'ERR_INVALID_ARGUMENT',
     'crypto backend hmacSign must return the HMAC as a 43-character unpadded base64url string',
@@ -125,9 +129,15 @@ function hmacSegment(sig: unknown): string {
  * (node:crypto) no promise hop is taken: on the HS256 hot path that hop is a
  * measurable share of the cost (bench/README.md).
  */
-function finishEncoded(signingInput: string, sig: string | Promise<string>): string | Promise<string> {
-  if (sig instanceof Promise) return (async () => `${signingInput}.${hmacSegment(await sig)}`)();
-  return `${signingInput}.${hmacSegment(sig)}`;
+function finishEncoded(
+  signingInput: string,
+  sig: string | PromiseLike<string>,
+  trusted: boolean,
+): string | Promise<string> {
+  if (typeof sig !== 'string' && isPromiseLike(sig)) {
+    return (async () => `${signingInput}.${hmacSegment(await sig, trusted)}`)();
+  }
+  return `${signingInput}.${hmacSegment(sig, trusted)}`;
 }
 
 /**
@@ -163,7 +173,8 @@ export async function issueToken(options: IssueTokenOptions): Promise<string> {
   if (secret !== undefined) {
     const key = hmacKey(backend, secret);
     const input = `${HS256_HEADER}.${payload}`;
-    return finishEncoded(input, backend.hmacSign(key instanceof Promise ? await key : key, input));
+    const sig = backend.hmacSign(key instanceof Promise ? await key : key, input);
+    return finishEncoded(input, sig, backend === defaultBackend);
   }
   const key = await signingKey(backend, privateKey!);
   const input = `${ES256_HEADER}.${payload}`;

@@ -9,6 +9,7 @@ import type { CryptoBackend, KeyHandle } from '../jws/backend.ts';
 import { base64urlDecode } from '../jws/encoding.ts';
 import type { PublicKeyInput } from '../jws/keys.ts';
 import { hmacKey, verifyKeys } from '../jws/resolve.ts';
+import { isPromiseLike } from '../util/values.ts';
 import { claimsFromPayload, type TokenClaims } from './claims.ts';
 import { DEFAULT_MAX_TOKEN_LENGTH, decodeSegment, splitToken } from './compact.ts';
 
@@ -91,9 +92,11 @@ function verifyHmac(
 ): void | Promise<void> {
   // The backend compares against the canonical encoding: a padded, re-spelled
   // or truncated signature fails there, as in the proxy's strict decoder.
-  const ok = backend.hmacVerify(handle, signingInput, signatureB64);
-  if (ok instanceof Promise) {
-    return ok.then((valid) => {
+  const ok: unknown = backend.hmacVerify(handle, signingInput, signatureB64);
+  if (ok === true) return;
+  if (isPromiseLike(ok)) {
+    // Promise.resolve: a thenable from another realm becomes one of ours.
+    return Promise.resolve(ok).then((valid) => {
       if (valid !== true) throw signatureInvalid();
     });
   }

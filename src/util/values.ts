@@ -42,3 +42,16 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
+
+/**
+ * A promise of any realm, or any thenable: what `await` would wait for. For
+ * values that come from a pluggable backend, where `instanceof Promise`
+ * misses promises made in another realm (a `vm` context, an iframe).
+ */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

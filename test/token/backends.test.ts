@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { createECDH, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
+import vm from 'node:vm';
 import type { CryptoBackend } from '../../src/jws/backend.ts';
 import { generateKeyPair, type JwkLike, type Jwks, toJwks } from '../../src/jws/keys.ts';
 import { inspectToken } from '../../src/token/inspect.ts';
@@ -312,12 +313,28 @@ describe('a custom CryptoBackend that breaks the contract fails closed', () => {
       (mac: string) => Promise.resolve(Buffer.from(mac, 'base64url')),
       (mac: string) => `${mac}=`,
       (mac: string) => mac.slice(1),
+      // Standard base64 without padding: also 43 characters, but '+' and '/' (and then a wrong last character).
+      (mac: string) => `+/${mac.slice(2)}`,
+      (mac: string) => `${mac.slice(0, 42)}B`,
       () => undefined,
     ]) {
       const err = await rejects(() => issueToken({ ...BASE, secret: SECRET, crypto: bytesBackend(answer) }));
       assert.equal(err.code, 'ERR_INVALID_ARGUMENT');
       assertNoLeak(err, [SECRET]);
     }
+  });
+
+  it('a promise from another realm is awaited, both ways (not mistaken for a value)', async () => {
+    const foreign = vm.runInNewContext('(v) => Promise.resolve(v)') as <T>(v: T) => Promise<T>;
+    assert.equal(foreign(1) instanceof Promise, false);
+    const token = await issueToken({ ...BASE, secret: SECRET, crypto: bytesBackend((mac) => foreign(mac)) });
+    assert.equal((await validateToken(token, { secret: SECRET, now: NOW })).sub, BASE.sub);
+    const yes = bytesBackend((s) => foreign(s === 'true'));
+    assert.equal((await validateToken(token, { secret: SECRET, now: NOW, crypto: yes })).sub, BASE.sub);
+    // A foreign promise of false once passed as "truthy": it must fail.
+    const no = bytesBackend(() => foreign(false));
+    const err = await rejects(() => validateToken(token, { secret: SECRET, now: NOW, crypto: no }));
+    assert.equal(err.code, 'ERR_JWT_SIGNATURE_INVALID');
   });
 
   it('validateToken accepts only a literal true from hmacVerify', async () => {
