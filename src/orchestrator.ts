@@ -310,7 +310,7 @@ export class AtiOrchestrator {
    *   {@link ProxyError} when the request fails (404 when not found or not visible).
    */
   async downloadSkill(name: string, destDir: string, options: TokenOption = {}): Promise<string> {
-    return downloadSkillBundle(this.client(options.token), name, destDir, { signal: options.signal });
+    return downloadSkillBundle(() => this.client(options.token), name, destDir, { signal: options.signal });
   }
 
   /**
@@ -326,7 +326,7 @@ export class AtiOrchestrator {
     destDir: string,
     options: TokenOption & { onProgress?: ((p: DownloadProgress) => void) | undefined } = {},
   ): Promise<DownloadSkillsResult> {
-    return downloadSkillBundles(this.client(options.token), names, destDir, {
+    return downloadSkillBundles(() => this.client(options.token), names, destDir, {
       signal: options.signal,
       onProgress: options.onProgress,
     });

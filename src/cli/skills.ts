@@ -20,12 +20,25 @@ download  Write each skill atomically into <dir>/<name>; unknown or invisible sk
 listing   Print the skill listing for the agent's system prompt (same bytes as the Python SDK).
 `;
 
-async function context(ctx: CliContext, flagUrl: string | undefined) {
+/**
+ * The proxy URL, checked now, and a way to connect with the session token.
+ * Only a session token here, no signing key: a bare client, not an
+ * orchestrator. The client (and so the token) is made only when needed, after
+ * the skill names have been checked.
+ */
+async function context(ctx: CliContext, flagUrl: string | undefined): Promise<() => AtiProxyClient> {
   const proxyUrl = flagUrl ?? envValue(ctx, 'ATI_PROXY_URL');
   if (proxyUrl === undefined) throw new UsageError('--proxy-url is required (or set ATI_PROXY_URL)');
+  try {
+    new AtiProxyClient({ proxyUrl });
+  } catch {
+    // The client's reason names its own option; the URL itself is never quoted (it may hold credentials).
+    throw new UsageError(
+      '--proxy-url (or ATI_PROXY_URL) must be an http: or https: URL without credentials, query string or fragment',
+    );
+  }
   const token = await resolveSessionToken({ env: ctx.env });
-  // Only a session token here, no signing key: a bare client, not an orchestrator.
-  return new AtiProxyClient({ proxyUrl, token });
+  return () => new AtiProxyClient({ proxyUrl, token });
 }
 
 async function download(ctx: CliContext, args: string[]): Promise<number> {
@@ -40,9 +53,9 @@ async function download(ctx: CliContext, args: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('Name at least one skill to download');
   if (values.dest === undefined) throw new UsageError('--dest <dir> is required');
-  const client = await context(ctx, values['proxy-url']);
+  const connect = await context(ctx, values['proxy-url']);
   const tty = ctx.stderr.isTTY === true && !values.json;
-  const result = await downloadSkillBundles(client, positionals, values.dest, {
+  const result = await downloadSkillBundles(connect, positionals, values.dest, {
     onProgress: tty
       ? (p) =>
           ctx.stderr.write(
@@ -67,8 +80,8 @@ async function listing(ctx: CliContext, args: string[]): Promise<number> {
     ctx.stdout.write(SKILLS_HELP);
     return 0;
   }
-  const client = await context(ctx, values['proxy-url']);
-  const text = await fetchSkillListing(client, { search: values.search });
+  const connect = await context(ctx, values['proxy-url']);
+  const text = await fetchSkillListing(connect(), { search: values.search });
   if (values.json) printJson(ctx, { listing: text });
   else ctx.stdout.write(text === '' ? '' : `${text}\n`);
   return 0;

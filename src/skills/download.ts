@@ -1,7 +1,11 @@
 /**
- * Skill downloads and the skill listing over an {@link AtiProxyClient}: the
- * work behind {@link AtiOrchestrator.downloadSkills} and friends, usable
- * without a signing key (the CLI holds only a session token).
+ * Skill downloads and the skill listing over an `AtiProxyClient`: the work
+ * behind `AtiOrchestrator.downloadSkills` and friends, usable without a
+ * signing key (the CLI holds only a session token).
+ *
+ * The download functions take a `connect` callback rather than a client, so
+ * skill names are checked before the client (and its token) is: a bad name is
+ * reported as `ERR_SKILL_NAME_UNSAFE` whatever else is wrong.
  *
  * @module
  */
@@ -10,7 +14,7 @@ import { SkillError } from '../errors.ts';
 import { isRecord, mapLimit, setOwn } from '../util/values.ts';
 import { formatSkillListing } from './listing.ts';
 
-/** Progress of {@link AtiOrchestrator.downloadSkills}. */
+/** Progress of `AtiOrchestrator.downloadSkills`. */
 export interface DownloadProgress {
   /** Skills written so far. */
   done: number;
@@ -20,7 +24,7 @@ export interface DownloadProgress {
   name: string;
 }
 
-/** What {@link AtiOrchestrator.downloadSkills} returns. */
+/** What `AtiOrchestrator.downloadSkills` returns. */
 export interface DownloadSkillsResult {
   /** Skill name → absolute directory written. */
   written: Record<string, string>;
@@ -31,22 +35,22 @@ export interface DownloadSkillsResult {
 /** Skills written to disk at once by {@link downloadSkillBundles}. */
 const SKILL_WRITE_CONCURRENCY = 4;
 
-/** `GET /skills/:name/bundle` into `destDir/<name>`, atomically. See {@link AtiOrchestrator.downloadSkill}. */
+/** `GET /skills/:name/bundle` into `destDir/<name>`, atomically. See `AtiOrchestrator.downloadSkill`. */
 export async function downloadSkillBundle(
-  client: AtiProxyClient,
+  connect: () => AtiProxyClient,
   name: string,
   destDir: string,
   options: { signal?: AbortSignal | undefined } = {},
 ): Promise<string> {
   const writer = await import('#skill-writer');
   if (!writer.isSafeSkillName(name)) throw new SkillError('ERR_SKILL_NAME_UNSAFE', 'Unsafe skill name');
-  const bundle = await client.getSkillBundle(name, { signal: options.signal });
+  const bundle = await connect().getSkillBundle(name, { signal: options.signal });
   return writer.writeSkillBundle(destDir, name, bundle.files);
 }
 
-/** `POST /skills/bundle` into `destDir`, each skill atomically. See {@link AtiOrchestrator.downloadSkills}. */
+/** `POST /skills/bundle` into `destDir`, each skill atomically. See `AtiOrchestrator.downloadSkills`. */
 export async function downloadSkillBundles(
-  client: AtiProxyClient,
+  connect: () => AtiProxyClient,
   names: readonly string[],
   destDir: string,
   options: {
@@ -59,7 +63,7 @@ export async function downloadSkillBundles(
     if (!writer.isSafeSkillName(n)) throw new SkillError('ERR_SKILL_NAME_UNSAFE', 'Unsafe skill name');
   }
   const requested = new Set(names);
-  const batch = await client.getSkillBundles([...names], { signal: options.signal });
+  const batch = await connect().getSkillBundles([...names], { signal: options.signal });
   const entries = Object.entries(batch.skills);
   for (const [name] of entries) {
     if (!requested.has(name)) {
@@ -76,7 +80,7 @@ export async function downloadSkillBundles(
   return { written, missing: [...batch.missing] };
 }
 
-/** `GET /skillati/catalog`, formatted. See {@link AtiOrchestrator.buildSkillListing}. */
+/** `GET /skillati/catalog`, formatted. See `AtiOrchestrator.buildSkillListing`. */
 export async function fetchSkillListing(
   client: AtiProxyClient,
   options: { search?: string | undefined; signal?: AbortSignal | undefined } = {},

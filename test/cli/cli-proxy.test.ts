@@ -141,3 +141,26 @@ it('dev-proxy refuses enforce without a secret and an unknown mode (usage errors
     assert.match(r.stderr, /^error ERR_USAGE: /);
   }
 });
+
+it('skills: a bad --proxy-url is a usage error that never echoes the URL; a bad name wins over a bad token', async () => {
+  for (const proxyUrl of [
+    'http://user:pa55w0rd@127.0.0.1:1/',
+    'http://127.0.0.1:1/?token=SECRETQ',
+    'ftp://x/',
+  ]) {
+    for (const argv of [
+      ['skills', 'listing', '--proxy-url', proxyUrl],
+      ['skills', 'download', 'x', '--dest', dir, '--proxy-url', proxyUrl, '--json'],
+    ]) {
+      const r = await cli(argv, { env: { ATI_SESSION_TOKEN: 'tok' } });
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.match(r.stderr, /^error ERR_USAGE: --proxy-url|"code":"ERR_USAGE","message":"--proxy-url/);
+      for (const secret of ['pa55w0rd', 'SECRETQ']) assert.ok(!(r.stdout + r.stderr).includes(secret));
+    }
+  }
+  const r = await cli(['skills', 'download', '../x', '--dest', dir, '--proxy-url', url], {
+    env: { ATI_SESSION_TOKEN: 'bad token' },
+  });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^error ERR_SKILL_NAME_UNSAFE: /);
+});

@@ -400,6 +400,14 @@ describe('downloads against a hostile server write nothing outside destDir', () 
     });
   }
 
+  it('an unsafe name is reported as such even when the token is unusable too', async () => {
+    const o = orch(server.url);
+    await rejectsWith(o.downloadSkill('../x', box.dest, { token: 'a b' }), 'ERR_SKILL_NAME_UNSAFE');
+    await rejectsWith(o.downloadSkills(['ok', '../x'], box.dest, { token: 'a b' }), 'ERR_SKILL_NAME_UNSAFE');
+    // With safe names, the token is what is wrong.
+    await rejectsWith(o.downloadSkills(['ok'], box.dest, { token: 'a b' }), 'ERR_INVALID_ARGUMENT');
+  });
+
   it('downloadSkills refuses a server-provided name that was not requested (../escape)', async () => {
     server.handle(json(200, { missing: [], skills: { '../escape': { files: { 'x.md': 'x' } } } }));
     const before = await snapshot(box.root);
