@@ -38,7 +38,8 @@ const MAX_DEPTH = 128;
  * The prototype of every parsed object: empty, frozen, and itself without a
  * prototype. So a parsed object inherits nothing (no `toString`, no
  * `constructor`, no `__proto__` accessor: `obj['__proto__'] = v` makes an own
- * key), exactly as with `Object.create(null)`.
+ * key), the same as `Object.create(null)` for every lookup and assignment;
+ * only `Object.getPrototypeOf` and `util.inspect` tell them apart.
  *
  * Why not `Object.create(null)`: V8 starts that in dictionary mode. Why not
  * `Object.setPrototypeOf({}, null)` (used before): the prototype switch per

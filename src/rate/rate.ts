@@ -30,19 +30,46 @@ const UNITS: ReadonlyMap<string, number> = new Map([
   ['day', 86400],
 ]);
 
-/** Why `spec` is not a valid rate spec, or `undefined` when it is (then `parse` has its value). */
-function problem(spec: string): string | undefined {
+/**
+ * `spec` read with the proxy's grammar (`core/rate.rs`): the count as the
+ * proxy's `u64` and the window in seconds, or why it is not a valid spec.
+ */
+function readSpec(spec: string): { count: bigint; windowSeconds: number } | string {
   const parts = spec.split('/');
   if (parts.length !== 2) return "expected '<count>/<unit>'";
   const [countText, unitText] = parts as [string, string];
   if (!/^\+?[0-9]+$/.test(countText)) return 'count must be an unsigned integer';
-  const big = BigInt(countText.replace(/^\+/, ''));
-  if (big > U64_MAX) return 'count is out of range';
-  if (big > BigInt(Number.MAX_SAFE_INTEGER)) return 'count is larger than 2^53 - 1';
-  if (!UNITS.has(rustTrim(unitText))) {
+  const count = BigInt(countText.replace(/^\+/, ''));
+  if (count > U64_MAX) return 'count is out of range';
+  const windowSeconds = UNITS.get(rustTrim(unitText));
+  if (windowSeconds === undefined) {
     return 'unit must be one of s, sec, second, m, min, minute, h, hr, hour, d, day';
   }
-  return undefined;
+  return { count, windowSeconds };
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** {@link readSpec} with our one restriction (a count a JS number holds exactly): the spec, or why not. */
+function checkSpec(spec: string): RateSpec | string {
+  const read = readSpec(spec);
+  if (typeof read === 'string') return read;
+  if (read.count > MAX_SAFE) return 'count is larger than 2^53 - 1';
+  return Object.freeze({ count: Number(read.count), windowSeconds: read.windowSeconds });
+}
+
+/**
+ * A spec as the proxy reads it, for code that must mirror the proxy (the dev
+ * proxy's rate limiter): counts above 2^53 − 1 are valid there, and since no
+ * window can reach them they come back as `Infinity`. `undefined` when the
+ * proxy would refuse the spec.
+ */
+export function proxyRateSpec(spec: unknown): RateSpec | undefined {
+  if (typeof spec !== 'string') return undefined;
+  const read = readSpec(spec);
+  if (typeof read === 'string') return undefined;
+  const count = read.count > MAX_SAFE ? Number.POSITIVE_INFINITY : Number(read.count);
+  return Object.freeze({ count, windowSeconds: read.windowSeconds });
 }
 
 function invalid(spec: string, why: string, pattern?: string): TokenError {
@@ -68,13 +95,9 @@ function invalid(spec: string, why: string, pattern?: string): TokenError {
  */
 export function parseRateSpec(spec: string): RateSpec {
   if (typeof spec !== 'string') throw new TokenError('ERR_RATE_SPEC_INVALID', 'Rate spec must be a string');
-  const why = problem(spec);
-  if (why !== undefined) throw invalid(spec, why);
-  const [countText, unitText] = spec.split('/') as [string, string];
-  return Object.freeze({
-    count: Number(countText.replace(/^\+/, '')),
-    windowSeconds: UNITS.get(rustTrim(unitText))!,
-  });
+  const checked = checkSpec(spec);
+  if (typeof checked === 'string') throw invalid(spec, checked);
+  return checked;
 }
 
 /**
@@ -90,7 +113,8 @@ export function parseRateSpec(spec: string): RateSpec {
  */
 export function parseRateMap(rate: Readonly<Record<string, string>>): Map<string, RateSpec> {
   const out = new Map<string, RateSpec>();
-  for (const [pattern, spec] of rateEntries(rate)) out.set(pattern, parseRateSpec(spec));
+  // rateEntries has checked every spec; checkSpec cannot fail here.
+  for (const [pattern, spec] of rateEntries(rate)) out.set(pattern, checkSpec(spec) as RateSpec);
   return out;
 }
 
@@ -119,8 +143,8 @@ export function rateEntries(rate: Readonly<Record<string, string>>): [string, st
         `Rate spec for ${JSON.stringify(pattern)} must be a string`,
       );
     }
-    const why = problem(spec);
-    if (why !== undefined) throw invalid(spec, why, pattern);
+    const checked = checkSpec(spec);
+    if (typeof checked === 'string') throw invalid(spec, checked, pattern);
   }
   return entries;
 }

@@ -386,13 +386,9 @@ function randomHex(): string {
 
 function writeFailed(message: string, cause: unknown): SkillError {
   const code = errnoCode(cause);
-  return new SkillError(
-    'ERR_SKILL_WRITE_FAILED',
-    typeof code === 'string' ? `${message} (${code})` : message,
-    {
-      cause,
-    },
-  );
+  return new SkillError('ERR_SKILL_WRITE_FAILED', code === undefined ? message : `${message} (${code})`, {
+    cause,
+  });
 }
 
 /** A name or path for a message: JSON-quoted (controls escaped) and cut to 120 characters. */

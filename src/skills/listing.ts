@@ -6,6 +6,8 @@
  * @module
  */
 
+import { isRecord } from '../util/values.ts';
+
 /**
  * One entry of the proxy's `GET /skillati/catalog` response (contract §4.1).
  * Optional fields are omitted by the proxy when empty.
@@ -119,7 +121,7 @@ export function formatSkillListing(entries: readonly unknown[]): string {
 
 /** Contract §5.2 steps 2–3: name and combined description of one catalog entry. */
 function normalize(entry: unknown): { name: string; desc: string } {
-  if (!isDict(entry)) return { name: pyStrip(pyStr(entry)), desc: '' };
+  if (!isRecord(entry)) return { name: pyStrip(pyStr(entry)), desc: '' };
   const name = pyStrip(pyStr(field(entry, 'name', '')));
   const description = pyStrip(pyStr(field(entry, 'description', '')));
   const rawWtu = field(entry, 'when_to_use', null);
@@ -131,10 +133,6 @@ function normalize(entry: unknown): { name: string; desc: string } {
 
 function field(entry: Readonly<Record<string, unknown>>, key: string, fallback: unknown): unknown {
   return Object.hasOwn(entry, key) && entry[key] !== undefined ? entry[key] : fallback;
-}
-
-function isDict(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `"- name: desc"`, or `"- name"` when the description is empty (contract §5.2 step 6). */

@@ -18,7 +18,7 @@ import { AtiError } from '../errors.ts';
 import { base64Encode } from '../jws/encoding.ts';
 import { type JwkLike, type Jwks, toJwks } from '../jws/keys.ts';
 import { decodeSecret } from '../jws/resolve.ts';
-import { formatWindow, parseRateSpec, type RateSpec } from '../rate/rate.ts';
+import { formatWindow, proxyRateSpec, type RateSpec } from '../rate/rate.ts';
 import { matchesWildcard, ScopeSet } from '../scope/scope.ts';
 import type { TokenClaims } from '../token/claims.ts';
 import { validateToken } from '../token/validate.ts';
@@ -285,22 +285,6 @@ function headerText(value: string | undefined): string | undefined {
 }
 
 // --- rate limits (contract §3) ------------------------------------------------
-
-/** One spec, as the proxy's u64 parse sees it: counts above 2^53 are valid and unreachable. */
-function proxyRateSpec(spec: string): RateSpec | undefined {
-  try {
-    return parseRateSpec(spec);
-  } catch {
-    const parts = typeof spec === 'string' ? spec.split('/') : [];
-    if (parts.length !== 2 || !/^\+?[0-9]+$/.test(parts[0]!)) return undefined;
-    if (BigInt(parts[0]!.replace(/^\+/, '')) > 18446744073709551615n) return undefined;
-    try {
-      return { count: Number.POSITIVE_INFINITY, windowSeconds: parseRateSpec(`1/${parts[1]}`).windowSeconds };
-    } catch {
-      return undefined;
-    }
-  }
-}
 
 /** `ScopeConfig::from_jwt`'s rate config: none when absent or empty, and none at all if any spec is bad. */
 function rateConfig(claims: TokenClaims | undefined): [string, RateSpec][] | undefined {
