@@ -18,6 +18,7 @@ import {
 } from './jws/keys.ts';
 import { decodeSecret } from './jws/resolve.ts';
 import { buildScopeString, parseScopes } from './scope/scope.ts';
+import { sandboxSecretBytes } from './signature/sandbox.ts';
 import {
   type DownloadProgress,
   type DownloadSkillsResult,
@@ -58,6 +59,12 @@ export interface AtiOrchestratorOptions {
   concurrency?: number | undefined;
   /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
   crypto?: CryptoBackend | undefined;
+  /**
+   * The proxy's sandbox signing secret, for a proxy that enforces request
+   * signatures (`--sig-verify-mode enforce`, contract §7): every request this
+   * orchestrator sends is then signed. See `AtiProxyClientOptions.signingSecret`.
+   */
+  signingSecret?: string | Uint8Array | undefined;
 }
 
 /** Options of {@link AtiOrchestrator.provisionSandbox}. */
@@ -160,6 +167,7 @@ export class AtiOrchestrator {
   readonly #timeoutMs: number | undefined;
   readonly #concurrency: number;
   readonly #crypto: CryptoBackend | undefined;
+  readonly #signingSecret: string | Uint8Array | undefined;
 
   /**
    * Checks the configuration now, so a bad URL, a malformed secret, or a
@@ -207,6 +215,17 @@ export class AtiOrchestrator {
     this.#timeoutMs = timeoutMs;
     this.#concurrency = concurrency;
     this.#crypto = options.crypto;
+    const signing = options.signingSecret;
+    if (
+      signing !== undefined &&
+      !(
+        (typeof signing === 'string' || signing instanceof Uint8Array) &&
+        sandboxSecretBytes(signing).length > 0
+      )
+    ) {
+      throw configError('signingSecret must be a non-empty string or Uint8Array');
+    }
+    this.#signingSecret = signing;
   }
 
   /** A proxy client carrying `token` (or no Authorization header without one). */
@@ -216,6 +235,7 @@ export class AtiOrchestrator {
       token,
       fetch: this.#fetch,
       timeoutMs: this.#timeoutMs,
+      ...(this.#signingSecret === undefined ? {} : { signingSecret: this.#signingSecret }),
     });
   }
 

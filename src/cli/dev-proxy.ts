@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UsageError } from '../errors.ts';
+import { AtiError, UsageError } from '../errors.ts';
 import { loadSkillsDir, sampleFixtures, startDevProxy } from '../testing/index.ts';
 import type { DevSignatureOptions } from '../testing/types.ts';
 import { type CliContext, type Command, envValue, parse, printJson } from './context.ts';
@@ -47,6 +47,11 @@ function signatureOptions(
   return {
     mode,
     secret,
+    // The proxy's `sig_verify` log line (it logs every verdict, in every mode), on stderr.
+    onVerdict: (e) =>
+      ctx.stderr.write(
+        `sig_verify mode=${mode ?? 'log'} valid=${e.verdict === 'valid'} reason=${e.verdict} job_id=${e.jobId} method=${e.method} path=${e.path}\n`,
+      ),
     driftSeconds: drift === undefined ? undefined : Number(drift),
     // As the proxy splits the flag: on commas, trimmed, empty entries dropped.
     exemptPaths:
@@ -88,7 +93,14 @@ export const devProxy: Command = async (ctx, args) => {
     );
   }
   const signatures = signatureOptions(ctx, values);
-  const proxy = await startDevProxy({ ...fixtures, ...key, port, host, signatures });
+  let proxy: Awaited<ReturnType<typeof startDevProxy>>;
+  try {
+    proxy = await startDevProxy({ ...fixtures, ...key, port, host, signatures });
+  } catch (err) {
+    // Every option here came from a flag: an invalid one (such as an exempt glob) is a usage error.
+    if (err instanceof AtiError && err.code === 'ERR_INVALID_ARGUMENT') throw new UsageError(err.message);
+    throw err;
+  }
   const sig = signatures === undefined ? undefined : (signatures.mode ?? 'log');
   if (values.json)
     printJson(ctx, { url: proxy.url, auth, ...(sig === undefined ? {} : { signatures: sig }) });

@@ -73,7 +73,12 @@ function invalid(message: string): AtiError {
   return new AtiError('ERR_INVALID_ARGUMENT', message);
 }
 
-/** The secret's bytes as the proxy reads its keyring entry: hex if it decodes, else UTF-8. */
+/**
+ * The secret's bytes as the proxy reads its keyring entry: hex if it decodes,
+ * else UTF-8. Bytes are returned as they are.
+ *
+ * @throws {AtiError} `ERR_INVALID_ARGUMENT` for anything but a string or bytes.
+ */
 export function sandboxSecretBytes(secret: string | Uint8Array): Uint8Array {
   if (secret instanceof Uint8Array) return secret;
   if (typeof secret !== 'string') throw invalid('secret must be a string or bytes');
@@ -92,15 +97,18 @@ function binaryString(text: string): string {
 async function hmac(backend: CryptoBackend, key: Uint8Array, message: string): Promise<Uint8Array> {
   const handle = await backend.importHmacKey(key);
   const mac = base64urlDecode(await backend.hmacSign(handle, binaryString(message)));
-  if (mac === undefined || mac.length !== 32)
-    throw new AtiError('ERR_INVALID_ARGUMENT', 'crypto backend returned no HMAC');
+  if (mac === undefined || mac.length !== 32) {
+    throw invalid('the crypto backend did not return an HMAC-SHA256 as unpadded base64url');
+  }
   return mac;
 }
 
+/** `value` (default: the clock) floored to whole seconds; a safe integer, so it prints as digits. */
 function wholeSeconds(value: number | undefined, name: string): number {
   const v = value ?? Date.now() / 1000;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw invalid(`${name} must be a finite number`);
-  return Math.floor(v);
+  const s = typeof v === 'number' ? Math.floor(v) : Number.NaN;
+  if (!Number.isSafeInteger(s)) throw invalid(`${name} must be a number of seconds within ±(2^53 − 1)`);
+  return s;
 }
 
 /**
@@ -108,7 +116,8 @@ function wholeSeconds(value: number | undefined, name: string): number {
  * sends it to a proxy that verifies signatures (`--sig-verify-mode`).
  *
  * @returns `t=<unix seconds>,s=<64 lowercase hex>`.
- * @throws {AtiError} `ERR_INVALID_ARGUMENT` for an empty secret, a method or path that could not be on the wire, or a bad timestamp.
+ * @throws {AtiError} `ERR_INVALID_ARGUMENT` for an empty secret, a method or path that could not be on the wire,
+ *   or a timestamp that is not a number of seconds within ±(2^53 − 1).
  * @example
  * ```ts
  * const value = await signSandboxRequest({ secret: process.env.ATI_KEY_SANDBOX_SIGNING_SHARED_SECRET!, method: 'POST', path: '/call' });
@@ -123,7 +132,8 @@ export async function signSandboxRequest(options: SignSandboxRequestOptions): Pr
   if (typeof method !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(method)) {
     throw invalid('method must be an HTTP method token');
   }
-  if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters cannot be in a request line.
+  if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s\x00-\x1f\x7f]/.test(path)) {
     throw invalid(
       'path must be the URI path as sent: starting with "/", no query string, fragment or whitespace',
     );
@@ -173,15 +183,17 @@ function parseI64(text: string): bigint | undefined {
  *
  * A header holding anything but visible ASCII, space or tab counts as
  * missing, as in the proxy (the header cannot be read as text there). The
- * drift is computed exactly; the proxy's 64-bit subtraction would wrap for
- * timestamps near ±2^63.
+ * drift is the proxy's: `|now − t|` in wrapping 64-bit arithmetic, so for
+ * `t` more than 2^63 s before `now` it wraps as it does there (and at exactly
+ * `now − 2^63` the proxy's `abs` stays negative and the drift check passes).
  *
  * @param header - The header's value, or `undefined`/`null` when absent.
- * @throws {AtiError} `ERR_INVALID_ARGUMENT` for invalid options only; any header gets a verdict.
+ * @returns The verdict, spelled as the proxy spells it.
+ * @throws {AtiError} `ERR_INVALID_ARGUMENT` for invalid options (or a backend that returns no HMAC); any header gets a verdict.
  * @example
  * ```ts
  * const verdict = await verifySandboxSignature(req.headers.get('x-sandbox-signature'), { secret, method: 'POST', path: '/call' });
- * if (verdict !== 'valid') return new Response(verdict, { status: 403 });
+ * if (verdict !== 'valid') throw new Error(`refused: ${verdict}`);
  * ```
  */
 export async function verifySandboxSignature(
@@ -203,7 +215,9 @@ export async function verifySandboxSignature(
   if (parts === undefined || parts.t === '' || parts.s === '') return 'malformed_signature';
   const t = parseI64(parts.t);
   if (t === undefined) return 'invalid_timestamp';
-  const off = now > t ? now - t : t - now;
+  // Release-mode Rust: `(now - t)` wraps in i64, and `i64::MIN.abs()` wraps to itself.
+  const diff = BigInt.asIntN(64, now - t);
+  const off = diff < 0n && diff !== I64_MIN ? -diff : diff;
   if (off > BigInt(drift)) return `expired_timestamp_drift=${off}s`;
   // An empty key: the proxy's keyring would need an empty entry; treated as none.
   if (key === undefined || key.length === 0) return 'no_signing_secret_configured';

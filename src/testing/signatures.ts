@@ -33,23 +33,42 @@ function invalid(message: string): AtiError {
 
 /**
  * A glob as the proxy's globset reads it with `literal_separator` off: `*`
- * and `**` match any run of characters (`/` included), `?` one character.
- * Classes (`[…]`), alternations (`{…}`) and escapes are refused rather than
- * half-supported.
+ * (and `**` inside a component) match any run of characters, `/` included;
+ * `?` one character. Whole-component `**` follows globset's translation: at
+ * the start (then `/`) it may match nothing or end in `/`, between two `/` it
+ * matches `/` or `/anything/`, and at the end (after `/`) it matches
+ * `/anything`. Classes (`[…]`), alternations (`{…}`) and escapes are refused
+ * rather than half-supported.
  */
 function globRegExp(glob: string): RegExp {
   if (typeof glob !== 'string' || glob === '') throw invalid('exempt paths must be non-empty strings');
   if (/[[\]{}\\]/.test(glob))
     throw invalid(`exempt path ${JSON.stringify(glob)}: only *, ** and ? are supported`);
-  const body = glob
-    .split(/(\*+|\?)/)
-    .map((part) => {
-      if (part.startsWith('*')) return '[^]*';
-      if (part === '?') return '[^]';
-      return part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(`^${body}$`);
+  let re = '';
+  let i = 0;
+  if (glob.startsWith('**/')) {
+    re += '(?:/?|[^]*/)';
+    i = 3;
+  }
+  while (i < glob.length) {
+    if (glob.startsWith('/**/', i)) {
+      re += '(?:/|/[^]*/)';
+      i += 4;
+    } else if (glob.startsWith('/**', i) && i + 3 === glob.length) {
+      re += '/[^]*';
+      i += 3;
+    } else if (glob[i] === '*') {
+      while (glob[i] === '*') i++;
+      re += '[^]*';
+    } else if (glob[i] === '?') {
+      re += '[^]';
+      i++;
+    } else {
+      re += glob[i]!.replace(/[.+^$()|/]/g, '\\$&');
+      i++;
+    }
+  }
+  return new RegExp(`^${re}$`);
 }
 
 /** What the signature layer decided for one request. */

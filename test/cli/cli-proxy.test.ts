@@ -91,6 +91,7 @@ it('skills listing prints the listing; no token means the proxy answers 401', as
 
 it('dev-proxy --sig-verify-mode enforce checks X-Sandbox-Signature with the env secret', async () => {
   const signing = 'cli-signing-secret';
+  let logged = '';
   let stopSig: () => void = () => {};
   const stoppedSig = new Promise<void>((resolve) => {
     stopSig = resolve;
@@ -109,7 +110,12 @@ it('dev-proxy --sig-verify-mode enforce checks X-Sandbox-Signature with the env 
           return true;
         },
       },
-      stderr: { write: () => true },
+      stderr: {
+        write: (s: string) => {
+          logged += s;
+          return true;
+        },
+      },
       readStdin: async () => '',
       waitForStop: () => stoppedSig,
     },
@@ -124,6 +130,16 @@ it('dev-proxy --sig-verify-mode enforce checks X-Sandbox-Signature with the env 
       (await fetch(`${line.url}/skills`, { headers: { 'x-sandbox-signature': signature } })).status,
       200,
     );
+    // The proxy's sig_verify log line, one per checked request; the secret never appears.
+    assert.match(
+      logged,
+      /^sig_verify mode=enforce valid=false reason=missing_signature job_id=none method=GET path=\/skills$/m,
+    );
+    assert.match(
+      logged,
+      /^sig_verify mode=enforce valid=true reason=valid job_id=none method=GET path=\/skills$/m,
+    );
+    assert.ok(!logged.includes(signing));
   } finally {
     stopSig();
     assert.equal(await done, 0);
@@ -135,6 +151,7 @@ it('dev-proxy refuses enforce without a secret and an unknown mode (usage errors
     ['dev-proxy', '--sig-verify-mode', 'enforce'],
     ['dev-proxy', '--sig-verify-mode', 'strict'],
     ['dev-proxy', '--sig-drift-seconds', '-1'],
+    ['dev-proxy', '--sig-exempt-paths', '/a/[x]'],
   ]) {
     const r = await cli(argv);
     assert.equal(r.code, 2, argv.join(' '));

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AtiProxyClient } from '../../src/client/client.ts';
 import { AtiError, type ProxyError } from '../../src/errors.ts';
+import { AtiOrchestrator } from '../../src/orchestrator.ts';
 import { signSandboxRequest } from '../../src/signature/sandbox.ts';
 import { createDevProxy, sampleFixtures, startDevProxy } from '../../src/testing/index.ts';
 import type { DevSignatureEvent, RunningDevProxy } from '../../src/testing/types.ts';
@@ -156,6 +157,27 @@ describe('log mode and options', () => {
     assert.equal((await proxy.fetch(new Request('http://dev/health'))).status, 403);
   });
 
+  it('whole-component ** follows globset: /a/**/b matches /a/b, **/x matches /x, /r/** not /r', async () => {
+    const table: Array<[string, string[], string[]]> = [
+      ['/a/**/b', ['/a/b', '/a/x/b', '/a/x/y/b'], ['/ab', '/a/xb']],
+      ['**/x', ['/x', '/a/x'], ['/ax']],
+      ['/r/**', ['/r/', '/r/a/b'], ['/r']],
+      ['/a?c', ['/abc', '/a/c'], ['/ac']],
+      ['/x.y(z)', ['/x.y(z)'], ['/xzyz']],
+    ];
+    for (const [glob, exempt, checked] of table) {
+      const proxy = createDevProxy({
+        signatures: { mode: 'enforce', secret: SIGNING_SECRET, exemptPaths: [glob] },
+      });
+      for (const path of exempt) {
+        assert.notEqual((await proxy.fetch(new Request(`http://dev${path}`))).status, 403, `${glob} ${path}`);
+      }
+      for (const path of checked) {
+        assert.equal((await proxy.fetch(new Request(`http://dev${path}`))).status, 403, `${glob} ${path}`);
+      }
+    }
+  });
+
   it('refuses what the proxy refuses at startup, and bad option values', () => {
     for (const signatures of [
       { mode: 'enforce' },
@@ -163,6 +185,8 @@ describe('log mode and options', () => {
       { secret: '' },
       { driftSeconds: -1 },
       { exemptPaths: ['/a/[bc]'] },
+      { exemptPaths: ['/a]'] },
+      { exemptPaths: ['/a\\b'] },
       { exemptPaths: ['{/a,/b}'] },
       { exemptPaths: [''] },
       { onVerdict: 'log' },
@@ -171,6 +195,40 @@ describe('log mode and options', () => {
         () => createDevProxy({ signatures } as unknown as Parameters<typeof createDevProxy>[0]),
         (err: unknown) => err instanceof AtiError && err.code === 'ERR_INVALID_ARGUMENT',
         JSON.stringify(signatures),
+      );
+    }
+  });
+});
+
+describe('AtiOrchestrator against an enforcing proxy', () => {
+  it('with signingSecret, provisioning resolves skills; without it, the skill fetch fails visibly (403)', async () => {
+    const signed = new AtiOrchestrator({
+      proxyUrl: enforce.url,
+      secret: JWT_SECRET,
+      signingSecret: SIGNING_SECRET,
+    });
+    const ok = await signed.provisionSandbox({
+      agentId: 'a',
+      skills: ['market-research'],
+      fetchSkillContent: true,
+    });
+    assert.equal(ok.skillsError, undefined);
+    assert.ok(Object.keys(ok.skills ?? {}).includes('market-research'));
+    const unsigned = new AtiOrchestrator({ proxyUrl: enforce.url, secret: JWT_SECRET });
+    const failed = await unsigned.provisionSandbox({
+      agentId: 'a',
+      skills: ['market-research'],
+      fetchSkillContent: true,
+    });
+    assert.equal(failed.skillsError?.code, 'ERR_PROXY_HTTP');
+    assert.equal((failed.skillsError as ProxyError).status, 403);
+  });
+
+  it('refuses an empty or mistyped signingSecret at construction (ERR_PROVISION_CONFIG)', () => {
+    for (const signingSecret of ['', new Uint8Array(0), 5]) {
+      assert.throws(
+        () => new AtiOrchestrator({ proxyUrl: enforce.url, secret: JWT_SECRET, signingSecret } as never),
+        (err: unknown) => err instanceof AtiError && err.code === 'ERR_PROVISION_CONFIG',
       );
     }
   });

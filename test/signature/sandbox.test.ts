@@ -89,9 +89,16 @@ describe('verdicts, step by step as the proxy takes them', () => {
     ['120 s behind', `t=${T},s=${good}`, 'expired_timestamp_drift=120s', { now: T + 120 }],
     ['61 s ahead', `t=${T},s=${good}`, 'expired_timestamp_drift=61s', { now: T - 61 }],
     [
+      // The proxy's i64 arithmetic wraps (release build): now − i64::MIN overflows to a negative, whose abs is the drift.
       't = i64 min',
       `t=-9223372036854775808,s=${good}`,
-      `expired_timestamp_drift=${9223372036854775808n + BigInt(T)}s`,
+      `expired_timestamp_drift=${9223372036854775808n - BigInt(T)}s`,
+    ],
+    // At exactly now − 2^63 the difference is i64::MIN, whose abs stays negative: the drift check passes.
+    [
+      't = now − 2^63 (wraps past the drift check, as in the proxy)',
+      `t=${BigInt(T) - 2n ** 63n},s=${mac(SECRET, `${BigInt(T) - 2n ** 63n}.GET./x`)}`,
+      'valid',
     ],
     [
       'drift checked before the secret',
@@ -214,7 +221,11 @@ describe('bad arguments', () => {
     ['a path with a query', { path: '/x?a=1' }],
     ['a path with a fragment', { path: '/x#a' }],
     ['a path with whitespace', { path: '/x y' }],
+    ['a path with a NUL', { path: '/x\u0000y' }],
+    ['a path with DEL', { path: '/x\u007f' }],
     ['a NaN timestamp', { timestamp: Number.NaN }],
+    ['a timestamp that would print as 1e+21', { timestamp: 1e21 }],
+    ['a timestamp beyond 2^53', { timestamp: 2 ** 53 }],
   ] as const) {
     it(`signSandboxRequest refuses ${name} (ERR_INVALID_ARGUMENT), without quoting the secret`, async () => {
       await assert.rejects(
