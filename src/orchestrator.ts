@@ -18,7 +18,7 @@ import {
 } from './jws/keys.ts';
 import { decodeSecret } from './jws/resolve.ts';
 import { buildScopeString, parseScopes } from './scope/scope.ts';
-import { sandboxSecretBytes } from './signature/sandbox.ts';
+import { usableSandboxSecret } from './signature/sandbox.ts';
 import {
   type DownloadProgress,
   type DownloadSkillsResult,
@@ -216,13 +216,7 @@ export class AtiOrchestrator {
     this.#concurrency = concurrency;
     this.#crypto = options.crypto;
     const signing = options.signingSecret;
-    if (
-      signing !== undefined &&
-      !(
-        (typeof signing === 'string' || signing instanceof Uint8Array) &&
-        sandboxSecretBytes(signing).length > 0
-      )
-    ) {
+    if (signing !== undefined && usableSandboxSecret(signing) === undefined) {
       throw configError('signingSecret must be a non-empty string or Uint8Array');
     }
     this.#signingSecret = signing;

@@ -11,8 +11,8 @@ import { AtiError, type AtiErrorCode, ProxyError } from '../errors.ts';
 import {
   SANDBOX_JOB_ID_HEADER,
   SANDBOX_SIGNATURE_HEADER,
-  sandboxSecretBytes,
   signSandboxRequest,
+  usableSandboxSecret,
 } from '../signature/sandbox.ts';
 import { isRecord } from '../util/values.ts';
 import {
@@ -414,11 +414,8 @@ export class AtiProxyClient {
     }
     this.#userAgent = options.userAgent;
     if (options.signingSecret !== undefined) {
-      const key =
-        typeof options.signingSecret === 'string' || options.signingSecret instanceof Uint8Array
-          ? sandboxSecretBytes(options.signingSecret)
-          : undefined;
-      if (key === undefined || key.length === 0) {
+      const key = usableSandboxSecret(options.signingSecret);
+      if (key === undefined) {
         throw invalidArgument('signingSecret must be a non-empty string or Uint8Array');
       }
       // A copy: later changes to the caller's bytes do not change our signatures.

@@ -85,6 +85,22 @@ export function sandboxSecretBytes(secret: string | Uint8Array): Uint8Array {
   return hexDecode(secret) ?? utf8Encode(secret);
 }
 
+/**
+ * The secret's bytes when it is a usable signing secret (a string or bytes,
+ * not empty once read as the proxy reads it), else `undefined`. One check for
+ * every place that takes a secret from a caller.
+ */
+export function usableSandboxSecret(secret: unknown): Uint8Array | undefined {
+  if (typeof secret !== 'string' && !(secret instanceof Uint8Array)) return undefined;
+  const bytes = sandboxSecretBytes(secret);
+  return bytes.length > 0 ? bytes : undefined;
+}
+
+/** Whether a header value can be read as text by the proxy (http's `to_str`: visible ASCII, space, tab). */
+export function isHeaderText(value: string): boolean {
+  return !/[^\t\x20-\x7e]/.test(value);
+}
+
 /** `text`'s UTF-8 bytes as a one-byte-per-character string, the form the backends sign. */
 function binaryString(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly the range that needs no re-encoding.
@@ -209,8 +225,7 @@ export async function verifySandboxSignature(
     throw invalid('method and path must be strings');
   }
 
-  if (typeof header !== 'string' || header === '' || /[^\t\x20-\x7e]/.test(header))
-    return 'missing_signature';
+  if (typeof header !== 'string' || header === '' || !isHeaderText(header)) return 'missing_signature';
   const parts = parseHeader(header);
   if (parts === undefined || parts.t === '' || parts.s === '') return 'malformed_signature';
   const t = parseI64(parts.t);

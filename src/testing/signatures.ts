@@ -6,16 +6,17 @@
  */
 import { AtiError } from '../errors.ts';
 import {
+  isHeaderText,
   SANDBOX_JOB_ID_HEADER,
   SANDBOX_SIGNATURE_HEADER,
   SIGNATURE_STATUS_HEADER,
-  sandboxSecretBytes,
+  usableSandboxSecret,
   verifySandboxSignature,
 } from '../signature/sandbox.ts';
 import type { DevSignatureOptions } from './types.ts';
 
 /** The proxy's default exempt globs. */
-export const DEFAULT_SIGNATURE_EXEMPT_PATHS: readonly string[] = [
+const DEFAULT_SIGNATURE_EXEMPT_PATHS: readonly string[] = [
   '/healthz',
   '/health',
   '/root/*',
@@ -96,8 +97,8 @@ export function signatureLayer(options: DevSignatureOptions | undefined): Signat
     throw invalid('signatures.mode must be log, warn or enforce');
   }
   const secret = options.secret;
-  if (secret !== undefined && sandboxSecretBytes(secret).length === 0) {
-    throw invalid('signatures.secret must not be empty');
+  if (secret !== undefined && usableSandboxSecret(secret) === undefined) {
+    throw invalid('signatures.secret must be a non-empty string or Uint8Array');
   }
   if (mode === 'enforce' && secret === undefined) {
     throw invalid('signatures.mode enforce needs signatures.secret (the proxy refuses to start without it)');
@@ -124,7 +125,7 @@ export function signatureLayer(options: DevSignatureOptions | undefined): Signat
       verdict,
       method,
       path,
-      jobId: jobId === undefined || /[^\t\x20-\x7e]/.test(jobId) ? 'none' : jobId,
+      jobId: jobId === undefined || !isHeaderText(jobId) ? 'none' : jobId,
     });
     if (mode === 'enforce' && verdict !== 'valid') {
       // The proxy's 403: the verdict as the body, no content-type.
