@@ -235,6 +235,30 @@ describe('AtiOrchestrator against an enforcing proxy', () => {
 });
 
 describe('AtiProxyClient signing options', () => {
+  it('never sends the secret: only the signature and job id headers are added', async () => {
+    const sent: Array<Record<string, string>> = [];
+    const spy: typeof fetch = (input, init) => {
+      sent.push({ ...(init?.headers as Record<string, string>) });
+      return fetch(input, init);
+    };
+    const client = new AtiProxyClient({
+      proxyUrl: enforce.url,
+      token,
+      signingSecret: SIGNING_SECRET,
+      jobId: 'j',
+      fetch: spy,
+    });
+    await client.listTools();
+    assert.equal(sent.length, 1);
+    assert.deepEqual(Object.keys(sent[0]!).sort(), [
+      'accept',
+      'authorization',
+      'x-sandbox-job-id',
+      'x-sandbox-signature',
+    ]);
+    assert.ok(!JSON.stringify(sent).includes(SIGNING_SECRET));
+  });
+
   it('refuses an empty or mistyped signingSecret and a bad jobId, without quoting them', () => {
     for (const over of [{ signingSecret: '' }, { signingSecret: 7 }, { jobId: 'a\nb' }, { jobId: '' }]) {
       assert.throws(
