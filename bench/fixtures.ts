@@ -5,7 +5,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { validateToken } from '../src/index.ts';
+import { validateToken } from '../packages/ati-client/src/index.ts';
 
 export const AUDIENCE = 'ati-proxy';
 export const ISSUER = 'ati-orchestrator';

@@ -16,8 +16,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AtiOrchestrator } from '../src/orchestrator.ts';
-import { formatToolInstructions } from '../src/skills/instructions.ts';
+import { AtiOrchestrator } from '../packages/ati-client/src/orchestrator.ts';
+import { formatToolInstructions } from '../packages/ati-client/src/skills/instructions.ts';
 import { machineInfo, machineLine, median } from './harness.ts';
 
 const DELAY_MS = 25;

@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateKeyPair, issueToken, validateToken } from '../src/index.ts';
+import { generateKeyPair, issueToken, validateToken } from '../packages/ati-client/src/index.ts';
 import { ISSUER, makeClaims, RATE } from './fixtures.ts';
 
 const SECRET = '4f1c6a0e9b2d7c3a58e1f0b6d4a29c7e13b8f5d0a6c2e9f7b1d3a5c8e0f2b4d6';

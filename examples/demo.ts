@@ -14,8 +14,14 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { AtiOrchestrator, AtiProxyClient, generateSecret, inspectToken, ProxyError } from '../src/index.ts';
-import { sampleFixtures, startDevProxy } from '../src/testing/index.ts';
+import { sampleFixtures, startDevProxy } from 'ati-dev-proxy';
+import {
+  AtiOrchestrator,
+  AtiProxyClient,
+  generateSecret,
+  inspectToken,
+  ProxyError,
+} from '../packages/ati-client/src/index.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const step = (n: number, title: string) =>

@@ -8,7 +8,7 @@ import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { importPKCS8, importSPKI, jwtVerify, SignJWT } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
-import { generateKeyPair, issueToken, validateToken } from '../../src/index.ts';
+import { generateKeyPair, issueToken, validateToken } from '../../packages/ati-client/src/index.ts';
 import {
   AUDIENCE,
   assertIssued,

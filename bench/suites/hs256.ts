@@ -9,7 +9,7 @@ import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 import { jwtVerify, SignJWT } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
-import { issueToken, validateToken } from '../../src/index.ts';
+import { issueToken, validateToken } from '../../packages/ati-client/src/index.ts';
 import {
   AUDIENCE,
   assertIssued,

@@ -8,7 +8,7 @@
 import { createHmac, createSecretKey } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import jsonwebtoken from 'jsonwebtoken';
-import { issueToken } from '../../src/index.ts';
+import { issueToken } from '../../packages/ati-client/src/index.ts';
 import { AUDIENCE, ISSUER, makeClaims, RATE } from '../fixtures.ts';
 import { type BenchCase, defineSuite } from '../harness.ts';
 

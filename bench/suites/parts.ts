@@ -7,9 +7,9 @@
  * @module
  */
 import { createHmac } from 'node:crypto';
-import { nodeCryptoBackend } from '../../src/jws/backend-node.ts';
-import { parseJson } from '../../src/jws/json.ts';
-import { issueToken } from '../../src/token/issue.ts';
+import { nodeCryptoBackend } from '../../packages/ati-client/src/jws/backend-node.ts';
+import { parseJson } from '../../packages/ati-client/src/jws/json.ts';
+import { issueToken } from '../../packages/ati-client/src/token/issue.ts';
 import { issueOptionsFor, makeClaims } from '../fixtures.ts';
 import { type BenchCase, defineSuite } from '../harness.ts';
 

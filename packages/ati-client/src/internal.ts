@@ -1,0 +1,39 @@
+/**
+ * `ati-client/internal`: the helpers the dev proxy package (`ati-dev-proxy`)
+ * shares with the SDK, so both read the proxy's rules from one place.
+ *
+ * Not a public API: no semver promise. `ati-dev-proxy` pins the exact
+ * `ati-client` version it was built with.
+ *
+ * @module
+ */
+
+export {
+  type CliContext,
+  type Command,
+  envValue,
+  parse,
+  printJson,
+  processContext,
+  reportError,
+} from './cli/context.ts';
+export { verifyingKey } from './cli/keys.ts';
+export { AtiError, SkillError, UsageError } from './errors.ts';
+export { base64Encode } from './jws/encoding.ts';
+export { type JwkLike, type Jwks, toJwks } from './jws/keys.ts';
+export { decodeSecret } from './jws/resolve.ts';
+export { formatWindow, proxyRateSpec, type RateSpec } from './rate/rate.ts';
+export { matchesWildcard, ScopeSet } from './scope/scope.ts';
+export {
+  isHeaderText,
+  SANDBOX_JOB_ID_HEADER,
+  SANDBOX_SIGNATURE_HEADER,
+  type SandboxSignatureVerdict,
+  SIGNATURE_STATUS_HEADER,
+  usableSandboxSecret,
+  verifySandboxSignature,
+} from './signature/sandbox.ts';
+export { RUST_WHITESPACE, rustTrim, rustTrimStart } from './text/rust.ts';
+export type { TokenClaims } from './token/claims.ts';
+export { validateToken } from './token/validate.ts';
+export { U64_MAX } from './util/values.ts';
