@@ -32,7 +32,7 @@ import type { TokenClaims } from './token/claims.ts';
 import { inspectToken } from './token/inspect.ts';
 import { issueToken } from './token/issue.ts';
 import { validateToken } from './token/validate.ts';
-import { mapLimit, setOwn } from './util/values.ts';
+import { aliasedOption, mapLimit, setOwn } from './util/values.ts';
 
 /** Options of the {@link AtiOrchestrator} constructor. Give exactly one of `secret` and `privateKey`. */
 export interface AtiOrchestratorOptions {
@@ -48,8 +48,12 @@ export interface AtiOrchestratorOptions {
    */
   publicKey?: PublicKeyInput | undefined;
   /** `aud` of issued tokens and the audience `validateToken` expects. @default 'ati-proxy' */
-  defaultAud?: string | undefined;
+  audience?: string | undefined;
   /** `iss` of issued tokens; `null` omits it. @default 'ati-orchestrator' */
+  issuer?: string | null | undefined;
+  /** @deprecated Use `audience` (the name `issueToken` and `validateToken` use). */
+  defaultAud?: string | undefined;
+  /** @deprecated Use `issuer` (the name `issueToken` and `validateToken` use). */
   defaultIss?: string | null | undefined;
   /** `fetch` used for every proxy request. @default globalThis.fetch */
   fetch?: typeof fetch | undefined;
@@ -157,9 +161,17 @@ export class AtiOrchestrator {
   /** The proxy URL without trailing slashes. */
   readonly proxyUrl: string;
   /** `aud` of issued tokens. */
-  readonly defaultAud: string;
+  readonly audience: string;
   /** `iss` of issued tokens (`null`: omitted). */
-  readonly defaultIss: string | null;
+  readonly issuer: string | null;
+  /** @deprecated Use {@link AtiOrchestrator.audience}. */
+  get defaultAud(): string {
+    return this.audience;
+  }
+  /** @deprecated Use {@link AtiOrchestrator.issuer}. */
+  get defaultIss(): string | null {
+    return this.issuer;
+  }
   readonly #secret: string | undefined;
   readonly #privateKey: PrivateKeyInput | undefined;
   readonly #publicKey: PublicKeyInput | undefined;
@@ -195,11 +207,18 @@ export class AtiOrchestrator {
     this.#publicKey =
       options.publicKey ??
       (options.privateKey !== undefined ? publicKeyFromPrivate(options.privateKey) : undefined);
-    this.defaultAud = options.defaultAud ?? 'ati-proxy';
-    this.defaultIss = options.defaultIss === undefined ? 'ati-orchestrator' : options.defaultIss;
-    if (typeof this.defaultAud !== 'string') throw configError('defaultAud must be a string');
-    if (this.defaultIss !== null && typeof this.defaultIss !== 'string') {
-      throw configError('defaultIss must be a string or null');
+    const audience = aliasedOption(
+      options.audience,
+      options.defaultAud,
+      ['audience', 'defaultAud'],
+      configError,
+    );
+    const issuer = aliasedOption(options.issuer, options.defaultIss, ['issuer', 'defaultIss'], configError);
+    this.audience = audience ?? 'ati-proxy';
+    this.issuer = issuer === undefined ? 'ati-orchestrator' : issuer;
+    if (typeof this.audience !== 'string') throw configError('audience must be a string');
+    if (this.issuer !== null && typeof this.issuer !== 'string') {
+      throw configError('issuer must be a string or null');
     }
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)) {
@@ -262,8 +281,8 @@ export class AtiOrchestrator {
       sub: options.agentId,
       scope,
       ttlSeconds: options.ttlSeconds,
-      aud: this.defaultAud,
-      iss: this.defaultIss,
+      audience: this.audience,
+      issuer: this.issuer,
       rate: options.rate,
       jobId: options.jobId,
       sandboxId: options.sandboxId,
@@ -396,7 +415,7 @@ export class AtiOrchestrator {
   }
 
   /**
-   * Validate a token with this orchestrator's key and `defaultAud`
+   * Validate a token with this orchestrator's key and `audience`
    * (issuer not defaulted, as in Python). See {@link validateToken}.
    *
    * @throws {TokenError}
@@ -414,7 +433,7 @@ export class AtiOrchestrator {
     const o = options ?? {};
     return validateToken(token, {
       ...(this.#secret !== undefined ? { secret: this.#secret } : { publicKey: this.#publicKey }),
-      audience: this.defaultAud,
+      audience: this.audience,
       issuer: o.issuer,
       leeway: o.leeway,
       now: o.now,

@@ -10,7 +10,8 @@ import { base64urlEncode, base64urlEncodeUtf8 } from '../jws/encoding.ts';
 import type { PrivateKeyInput } from '../jws/keys.ts';
 import { hmacKey, signingKey } from '../jws/resolve.ts';
 import { rateEntries } from '../rate/rate.ts';
-import { isPromiseLike } from '../util/values.ts';
+import { aliasedOption, isPromiseLike } from '../util/values.ts';
+import { CLAIMS, type ClaimSpec } from './claim-table.ts';
 
 /** Options of {@link issueToken}. Give exactly one of `secret` and `privateKey`. */
 export interface IssueTokenOptions {
@@ -25,8 +26,12 @@ export interface IssueTokenOptions {
   /** Lifetime in whole seconds; `exp = iat + ttlSeconds`. @default 3600 */
   ttlSeconds?: number | undefined;
   /** Audience (`aud`). @default 'ati-proxy' */
-  aud?: string | undefined;
+  audience?: string | undefined;
   /** Issuer (`iss`); `null` omits the claim. @default 'ati-orchestrator' */
+  issuer?: string | null | undefined;
+  /** @deprecated Use `audience` (the name {@link validateToken} uses). */
+  aud?: string | undefined;
+  /** @deprecated Use `issuer` (the name {@link validateToken} uses). */
   iss?: string | null | undefined;
   /** Token id (`jti`). @default a random UUID (also when `''`) */
   jti?: string | undefined;
@@ -72,8 +77,13 @@ function rateJson(rate: Readonly<Record<string, string>> | undefined): string {
   return `,"rate":{${entries.map(([k, v]) => `${str(k, 'rate pattern')}:${str(v, 'rate spec')}`).join(',')}}`;
 }
 
+type ClaimValue = string | number | null | undefined;
+
+/** `"wire":` for each claim of the table, built once. */
+const KEYS: ReadonlyMap<ClaimSpec, string> = new Map(CLAIMS.map((c) => [c, `"${c.wire}":`]));
+
 /**
- * Build the payload in the Rust proxy's field order
+ * Build the payload in the Rust proxy's field order, from the claims table
  * (`iss?, sub, aud, iat, exp, jti?, scope, ati, job_id?, sandbox_id?`).
  */
 function payloadJson(o: IssueTokenOptions): string {
@@ -87,15 +97,28 @@ function payloadJson(o: IssueTokenOptions): string {
   const iat = Math.floor(nowRaw);
   const exp = iat + ttl;
   if (!Number.isSafeInteger(exp)) throw invalid('iat + ttlSeconds exceeds 2^53 - 1');
-  const iss = o.iss === undefined ? 'ati-orchestrator' : o.iss;
-  const jti = o.jti === undefined || o.jti === '' ? globalThis.crypto.randomUUID() : o.jti;
-  let s = '{';
-  if (iss !== null) s += `"iss":${str(iss, 'iss')},`;
-  s += `"sub":${str(o.sub, 'sub')},"aud":${str(o.aud ?? 'ati-proxy', 'aud')},"iat":${iat},"exp":${exp}`;
-  s += `,"jti":${str(jti, 'jti')},"scope":${str(o.scope, 'scope')},"ati":{"v":1${rateJson(o.rate)}}`;
-  if (o.jobId !== undefined) s += `,"job_id":${str(o.jobId, 'jobId')}`;
-  if (o.sandboxId !== undefined) s += `,"sandbox_id":${str(o.sandboxId, 'sandboxId')}`;
-  return `${s}}`;
+  const iss = aliasedOption(o.issuer, o.iss, ['issuer', 'iss'], invalid);
+  const values: Readonly<Record<ClaimSpec['wire'], ClaimValue>> = {
+    iss: iss === undefined ? 'ati-orchestrator' : iss,
+    sub: o.sub,
+    aud: aliasedOption(o.audience, o.aud, ['audience', 'aud'], invalid) ?? 'ati-proxy',
+    iat,
+    exp,
+    jti: o.jti === undefined || o.jti === '' ? globalThis.crypto.randomUUID() : o.jti,
+    scope: o.scope,
+    ati: undefined, // always issued: {"v":1} plus the rate limits
+    job_id: o.jobId,
+    sandbox_id: o.sandboxId,
+  };
+  let s = '';
+  for (const [claim, key] of KEYS) {
+    const value = values[claim.wire];
+    if (claim.kind === 'ati') s += `,${key}{"v":1${rateJson(o.rate)}}`;
+    else if (value === undefined || value === null) {
+      if (!claim.optional) throw invalid(`${claim.option} must be a string`);
+    } else s += `,${key}${claim.kind === 'u64' ? value : str(value, claim.option)}`;
+  }
+  return `{${s.slice(1)}}`;
 }
 
 /**

@@ -8,6 +8,23 @@
 /** 2^64 − 1, the largest value of Rust's `u64` (serde's integer fields, rate counts). */
 export const U64_MAX = 18446744073709551615n;
 
+/**
+ * An option under its current name or its deprecated alias: whichever is
+ * given; both at once must agree, else `fail(message)` is thrown.
+ */
+export function aliasedOption<T>(
+  value: T | undefined,
+  alias: T | undefined,
+  names: readonly [name: string, alias: string],
+  fail: (message: string) => Error,
+): T | undefined {
+  if (value === undefined) return alias;
+  if (alias !== undefined && alias !== value) {
+    throw fail(`give ${names[0]} or its deprecated alias ${names[1]}, not both`);
+  }
+  return value;
+}
+
 /** A non-null, non-array object (what `JSON.parse` gives for `{…}`). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
