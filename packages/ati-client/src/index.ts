@@ -122,3 +122,4 @@ export { type AtiNamespace, TokenClaims, type TokenClaimsInit } from './token/cl
 export { inspectToken } from './token/inspect.ts';
 export { type IssueTokenOptions, issueToken } from './token/issue.ts';
 export { type ValidateTokenOptions, validateToken } from './token/validate.ts';
+export type { Clock } from './util/values.ts';

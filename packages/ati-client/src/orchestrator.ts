@@ -32,7 +32,7 @@ import type { TokenClaims } from './token/claims.ts';
 import { inspectToken } from './token/inspect.ts';
 import { issueToken } from './token/issue.ts';
 import { validateToken } from './token/validate.ts';
-import { aliasedOption, mapLimit, setOwn } from './util/values.ts';
+import { aliasedOption, type Clock, mapLimit, setOwn } from './util/values.ts';
 
 /** Options of the {@link AtiOrchestrator} constructor. Give exactly one of `secret` and `privateKey`. */
 export interface AtiOrchestratorOptions {
@@ -92,7 +92,7 @@ export interface ProvisionSandboxOptions {
   /** Also fetch the granted skills' SKILL.md content into `skills`. @default false */
   fetchSkillContent?: boolean | undefined;
   /** Current time, epoch seconds. @default the system clock */
-  now?: number | undefined;
+  now?: Clock | undefined;
 }
 
 /** What {@link AtiOrchestrator.provisionSandbox} returns. */
@@ -422,7 +422,7 @@ export class AtiOrchestrator {
    */
   async validateToken(
     token: string,
-    options: { issuer?: string | undefined; leeway?: number | undefined; now?: number | undefined } = {},
+    options: { issuer?: string | undefined; leeway?: number | undefined; now?: Clock | undefined } = {},
   ): Promise<TokenClaims> {
     if (this.#secret === undefined && this.#publicKey === undefined) {
       throw new TokenError(

@@ -18,6 +18,7 @@ import type { TokenClaims } from 'ati-client/internal';
 import {
   AtiError,
   base64Encode,
+  clockSeconds,
   decodeSecret,
   formatWindow,
   type JwkLike,
@@ -425,11 +426,11 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
   if (!Number.isSafeInteger(maxBody) || maxBody < 0) {
     throw new AtiError('ERR_INVALID_ARGUMENT', 'maxBodyBytes must be a non-negative integer');
   }
-  if (o.now !== undefined && typeof o.now !== 'function') {
-    throw new AtiError('ERR_INVALID_ARGUMENT', 'now must be a function returning epoch seconds');
+  if (o.now !== undefined && typeof o.now !== 'function' && typeof o.now !== 'number') {
+    throw new AtiError('ERR_INVALID_ARGUMENT', 'now must be epoch seconds or a function returning them');
   }
-  const clock = o.now ?? (() => Date.now() / 1000);
-  const now = (): number => Math.floor(clock());
+  const clock = o.now;
+  const now = (): number => Math.floor(clockSeconds(clock));
   const version = o.version ?? DEFAULT_VERSION;
   const checkSignature = signatureLayer(o.signatures);
   const helpOption = o.help;

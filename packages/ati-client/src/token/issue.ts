@@ -10,7 +10,7 @@ import { base64urlEncode, base64urlEncodeUtf8 } from '../jws/encoding.ts';
 import type { PrivateKeyInput } from '../jws/keys.ts';
 import { hmacKey, signingKey } from '../jws/resolve.ts';
 import { rateEntries } from '../rate/rate.ts';
-import { aliasedOption, isPromiseLike } from '../util/values.ts';
+import { aliasedOption, type Clock, clockSeconds, isPromiseLike } from '../util/values.ts';
 import { CLAIMS, type ClaimSpec } from './claim-table.ts';
 
 /** Options of {@link issueToken}. Give exactly one of `secret` and `privateKey`. */
@@ -41,8 +41,8 @@ export interface IssueTokenOptions {
   jobId?: string | undefined;
   /** `sandbox_id` claim (logged by the proxy). */
   sandboxId?: string | undefined;
-  /** Current time in epoch seconds (floored to a whole second). @default the system clock */
-  now?: number | undefined;
+  /** Current time in epoch seconds (floored to a whole second), or a function returning it. @default the system clock */
+  now?: Clock | undefined;
   /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
   crypto?: CryptoBackend | undefined;
 }
@@ -79,8 +79,8 @@ function rateJson(rate: Readonly<Record<string, string>> | undefined): string {
 
 type ClaimValue = string | number | null | undefined;
 
-/** `"wire":` for each claim of the table, built once. */
-const KEYS: ReadonlyMap<ClaimSpec, string> = new Map(CLAIMS.map((c) => [c, `"${c.wire}":`]));
+/** `,"wire":` for each claim of the table, built once (same index as {@link CLAIMS}). */
+const KEYS: readonly string[] = CLAIMS.map((c) => `,"${c.wire}":`);
 
 /**
  * Build the payload in the Rust proxy's field order, from the claims table
@@ -90,7 +90,7 @@ function payloadJson(o: IssueTokenOptions): string {
   if (typeof o.sub !== 'string' || o.sub === '') throw invalid('sub must be a non-empty string');
   const ttl = o.ttlSeconds ?? 3600;
   if (!Number.isSafeInteger(ttl) || ttl <= 0) throw invalid('ttlSeconds must be a positive integer');
-  const nowRaw = o.now ?? Date.now() / 1000;
+  const nowRaw: unknown = clockSeconds(o.now);
   if (typeof nowRaw !== 'number' || !Number.isFinite(nowRaw) || nowRaw < 0) {
     throw invalid('now must be a non-negative number of epoch seconds');
   }
@@ -111,12 +111,14 @@ function payloadJson(o: IssueTokenOptions): string {
     sandbox_id: o.sandboxId,
   };
   let s = '';
-  for (const [claim, key] of KEYS) {
+  // An indexed loop: for-of over entries would cost an iterator and a destructuring per claim.
+  for (let i = 0; i < CLAIMS.length; i++) {
+    const claim = CLAIMS[i]!;
     const value = values[claim.wire];
-    if (claim.kind === 'ati') s += `,${key}{"v":1${rateJson(o.rate)}}`;
+    if (claim.kind === 'ati') s += `${KEYS[i]}{"v":1${rateJson(o.rate)}}`;
     else if (value === undefined || value === null) {
       if (!claim.optional) throw invalid(`${claim.option} must be a string`);
-    } else s += `,${key}${claim.kind === 'u64' ? value : str(value, claim.option)}`;
+    } else s += KEYS[i]! + (claim.kind === 'u64' ? value : str(value, claim.option));
   }
   return `{${s.slice(1)}}`;
 }

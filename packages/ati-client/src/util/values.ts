@@ -25,6 +25,18 @@ export function aliasedOption<T>(
   return value;
 }
 
+/**
+ * A clock: epoch seconds, either a fixed instant (a number) or a function
+ * read at each use (for a clock that moves, as a test's fake clock does). The
+ * one clock type of every `now` option.
+ */
+export type Clock = number | (() => number);
+
+/** Epoch seconds from `now` (not floored, not checked); the system clock when `undefined`. */
+export function clockSeconds(now: Clock | undefined): number {
+  return now === undefined ? Date.now() / 1000 : typeof now === 'function' ? now() : now;
+}
+
 /** A non-null, non-array object (what `JSON.parse` gives for `{…}`). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
