@@ -99,7 +99,7 @@ describe('tampering', () => {
   it('a wrong key, a truncated tag or an extra byte fails the same way', async () => {
     const good = Buffer.from(VECTOR.keyringEncHex, 'hex');
     const wrongKey = new Uint8Array(VECTOR.key);
-    wrongKey[31] ^= 0x80;
+    wrongKey[31]! ^= 0x80;
     await rejectsCoded(openKeyring(good, wrongKey), 'ERR_KEYRING_DECRYPT_FAILED');
     await rejectsCoded(
       openKeyring(good.subarray(0, good.length - 1), VECTOR.key),
