@@ -332,7 +332,6 @@ export class TokenRotator implements AsyncDisposable {
   /** Issue one token and hand it to the sink. Throws a coded {@link TokenRotationError}. */
   async #deliver(attempt: number): Promise<RotationEvent> {
     const rotation = this.#rotations + 1;
-    const issuedAtMs = Date.now();
     let token: string;
     let claims: ReturnType<typeof inspectToken>;
     try {
@@ -344,6 +343,8 @@ export class TokenRotator implements AsyncDisposable {
         attempt,
       });
     }
+    // Timed from when the token is in hand: a slow issuer shortens what is left of it.
+    const issuedAtMs = Date.now();
     const lifetimeMs = claims.exp * 1000 - issuedAtMs;
     if (!(lifetimeMs > 0)) {
       throw new TokenRotationError(

@@ -7,24 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, open, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeKeyringKey, openKeyring } from '../../src/keyring/keyring.ts';
 import { readLocalKeyring, writeCredentials, writeLocalKeyring } from '../../src/node/keyring-files.ts';
-import { rejectsCoded, VECTOR } from './helpers.ts';
+import { rejectsCoded, tempDir, VECTOR } from './helpers.ts';
 
-let root: string;
-let n = 0;
-before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'ati-keyring-'));
-});
-after(async () => {
-  await rm(root, { recursive: true, force: true });
-});
-const fresh = () => join(root, `case-${n++}`);
+const { fresh } = tempDir('ati-keyring-');
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
 
 const SECRET = 'sk-live-0123456789abcdef';

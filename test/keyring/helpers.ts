@@ -1,5 +1,9 @@
 /** Shared by the keyring tests: coded failures that never show a secret. */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { AtiError } from '../../src/errors.ts';
 import { rejectsWith, renderings } from '../client/http-helpers.ts';
 
@@ -81,4 +85,22 @@ export async function warningsDuring(code: string, fn: () => Promise<unknown>): 
     process.off('warning', listener);
   }
   return seen;
+}
+
+/** A temp directory for this test file (made before, removed after); `fresh()` names a new path in it. */
+export function tempDir(prefix: string): { readonly root: string; fresh: () => string } {
+  let root = '';
+  let n = 0;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), prefix));
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+  return {
+    get root() {
+      return root;
+    },
+    fresh: () => join(root, `case-${n++}`),
+  };
 }
