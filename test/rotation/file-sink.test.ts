@@ -5,7 +5,6 @@
  * rotateSessionToken's up-front checks.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { lstat, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -16,10 +15,9 @@ import { fileSink } from '../../src/node/token-file.ts';
 import { AtiOrchestrator, type ProvisionFileResult } from '../../src/orchestrator.ts';
 import { validateToken } from '../../src/token/validate.ts';
 import { rejectsCoded, tempDir } from '../keyring/helpers.ts';
-import { isWholeToken, SECRET } from './helpers.ts';
+import { isWholeToken, SECRET, spawnTs } from './helpers.ts';
 
 const WRITER = fileURLToPath(new URL('./sink-writer-child.ts', import.meta.url));
-const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 
 const temp = tempDir('ati-token-file-');
 const fresh = temp.fresh;
@@ -29,20 +27,8 @@ describe('fileSink racing a reader', () => {
   it('10,000 reads during continuous rotation never see an empty or partial token', async () => {
     const path = join(fresh(), 'session_token');
     // The writer is another process, as a supervisor is; the reader is ATI's resolver.
-    const child = spawn(process.execPath, ['--conditions=ati-source', '--import', 'tsx', WRITER, path], {
-      cwd: PROJECT,
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    const ready = new Promise<void>((resolve) => {
-      child.stdout.on('data', (chunk: string) => {
-        out += chunk;
-        if (out.startsWith('ready\n')) resolve();
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await ready;
+    const writer = spawnTs([WRITER, path], { stream: 'stdout', stdin: 'pipe' });
+    await writer.until('ready\n');
     const env = { ATI_SESSION_TOKEN_FILE: path };
     const bad: string[] = [];
     const seen = new Set<string>();
@@ -53,10 +39,10 @@ describe('fileSink racing a reader', () => {
         else seen.add(token!);
       }
     } finally {
-      child.stdin.end();
+      writer.child.stdin!.end();
     }
-    assert.equal(await exited, 0);
-    const writes = Number(out.split('\n')[1]);
+    assert.equal(await writer.exited, 0);
+    const writes = Number(writer.text().split('\n')[1]);
     assert.deepEqual(bad, []);
     assert.ok(writes > 20 && seen.size > 20, `only ${writes} writes (${seen.size} seen) raced the reader`);
     assert.deepEqual(await readdir(join(path, '..')), ['session_token'], 'no temp file left behind');

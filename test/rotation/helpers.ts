@@ -1,4 +1,6 @@
 /** Shared by the rotation tests: a recording sink and ways to wait for rotator events. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { TokenRotationError } from '../../src/errors.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import type { RotationEvent, TokenSink } from '../../src/token/rotator.ts';
@@ -77,4 +79,40 @@ export const tokenFor = (i: number): string => `tok-${i}-${'x'.repeat((i * 7919)
 export function isWholeToken(token: string | undefined): boolean {
   const i = token === undefined ? Number.NaN : Number(/^tok-(\d+)-/.exec(token)?.[1]);
   return Number.isSafeInteger(i) && token === tokenFor(i);
+}
+
+/** A TypeScript child process (tsx, source conditions) whose output stream can be awaited for some text. */
+export function spawnTs(
+  args: string[],
+  options: { stream: 'stdout' | 'stderr'; stdin?: 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv },
+): {
+  child: ChildProcess;
+  text: () => string;
+  until: (needle: string) => Promise<void>;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ['--conditions=ati-source', '--import', 'tsx', ...args], {
+    cwd: fileURLToPath(new URL('../../', import.meta.url)),
+    env: options.env ?? process.env,
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  const waiters: { needle: string; resolve: () => void }[] = [];
+  const stream = options.stream === 'stdout' ? child.stdout! : child.stderr!;
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+    for (const w of waiters.splice(0)) {
+      if (text.includes(w.needle)) w.resolve();
+      else waiters.push(w);
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    text: () => text,
+    until: (needle) =>
+      text.includes(needle) ? Promise.resolve() : new Promise((resolve) => waiters.push({ needle, resolve })),
+    exited,
+  };
 }
