@@ -17,6 +17,7 @@ import {
   publicKeyToSpki,
 } from './jws/keys.ts';
 import { decodeSecret } from './jws/resolve.ts';
+import { parseRateMap } from './rate/rate.ts';
 import { buildScopeString, parseScopes } from './scope/scope.ts';
 import { usableSandboxSecret } from './signature/sandbox.ts';
 import {
@@ -31,6 +32,7 @@ import { emitWarning } from './text/warn.ts';
 import type { TokenClaims } from './token/claims.ts';
 import { inspectToken } from './token/inspect.ts';
 import { issueToken } from './token/issue.ts';
+import { TokenRotator, type TokenRotatorOptions } from './token/rotator.ts';
 import { validateToken } from './token/validate.ts';
 import { aliasedOption, type Clock, mapLimit, setOwn } from './util/values.ts';
 
@@ -93,6 +95,13 @@ export interface ProvisionSandboxOptions {
   fetchSkillContent?: boolean | undefined;
   /** Current time, epoch seconds. @default the system clock */
   now?: Clock | undefined;
+  /**
+   * The token file's path inside the sandbox. When given, the result carries
+   * `ATI_SESSION_TOKEN_FILE` instead of `ATI_SESSION_TOKEN` (contract §6: the
+   * env variable pins the value and defeats rotation), and the token as
+   * `sessionToken` for you (or a {@link TokenRotator}) to write there.
+   */
+  tokenFile?: string | undefined;
 }
 
 /** What {@link AtiOrchestrator.provisionSandbox} returns. */
@@ -109,6 +118,32 @@ export interface ProvisionResult {
    */
   skillsError?: AtiError;
 }
+
+/**
+ * What {@link AtiOrchestrator.provisionSandbox} returns with `tokenFile`: the
+ * sandbox reads its token from the file, re-read on every call, so it can be
+ * rotated (contract §6).
+ */
+export interface ProvisionFileResult {
+  /** The proxy URL, for the sandbox's `ATI_PROXY_URL`. */
+  ATI_PROXY_URL: string;
+  /** The `tokenFile` path, for the sandbox's `ATI_SESSION_TOKEN_FILE`. */
+  ATI_SESSION_TOKEN_FILE: string;
+  /** The token to write to that file. Not an env variable: leave it out of the sandbox's env. */
+  sessionToken: string;
+  /** As in {@link ProvisionResult}. */
+  skills?: Record<string, string>;
+  /** As in {@link ProvisionResult}. */
+  skillsError?: AtiError;
+}
+
+/**
+ * Options of {@link AtiOrchestrator.rotateSessionToken}: what to issue (as
+ * for `provisionSandbox`) and how to rotate (as for {@link TokenRotator}).
+ */
+export interface RotateSessionTokenOptions
+  extends Omit<ProvisionSandboxOptions, 'fetchSkillContent' | 'now' | 'tokenFile'>,
+    Omit<TokenRotatorOptions, 'issue'> {}
 
 /** Options shared by the helpers that call the proxy. */
 export interface TokenOption {
@@ -263,33 +298,36 @@ export class AtiOrchestrator {
    * scopes actually granted. A failed fetch never fails provisioning: `skills`
    * is `{}` and `skillsError` says why.
    *
-   * @throws {TokenError} `ERR_INVALID_ARGUMENT`, `ERR_RATE_SPEC_INVALID`; {@link ScopeError} `ERR_SCOPE_INVALID`.
+   * With `tokenFile`, the env names the token file instead
+   * (`ATI_SESSION_TOKEN_FILE`) and the token comes back as `sessionToken`;
+   * see {@link AtiOrchestrator.rotateSessionToken} to keep that file fresh.
+   *
+   * @throws {TokenError} `ERR_INVALID_ARGUMENT` (also for an empty `tokenFile`), `ERR_RATE_SPEC_INVALID`;
+   *   {@link ScopeError} `ERR_SCOPE_INVALID`.
    * @example
    * ```ts
    * const { skills, skillsError, ...env } = await orch.provisionSandbox({ agentId: 'sandbox:1', tools: ['web_search'] });
+   * const { sessionToken, ...fileEnv } = await orch.provisionSandbox({ agentId: 'sandbox:2', tokenFile: '/run/ati/session_token' });
    * ```
    */
-  async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult> {
-    const scope = buildScopeString({
-      tools: options.tools,
-      skills: options.skills,
-      extra: options.extraScopes,
-    });
-    const token = await issueToken({
-      secret: this.#secret,
-      privateKey: this.#privateKey,
-      sub: options.agentId,
-      scope,
-      ttlSeconds: options.ttlSeconds,
-      audience: this.audience,
-      issuer: this.issuer,
-      rate: options.rate,
-      jobId: options.jobId,
-      sandboxId: options.sandboxId,
-      now: options.now,
-      crypto: this.#crypto,
-    });
-    const result: ProvisionResult = { ATI_PROXY_URL: this.proxyUrl, ATI_SESSION_TOKEN: token };
+  async provisionSandbox(
+    options: ProvisionSandboxOptions & { tokenFile: string },
+  ): Promise<ProvisionFileResult>;
+  async provisionSandbox(
+    options: ProvisionSandboxOptions & { tokenFile?: undefined },
+  ): Promise<ProvisionResult>;
+  async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult | ProvisionFileResult>;
+  async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult | ProvisionFileResult> {
+    const tokenFile = options.tokenFile;
+    if (tokenFile !== undefined && (typeof tokenFile !== 'string' || tokenFile.trim() === '')) {
+      // ATI trims the variable and treats a blank one as unset (contract §6).
+      throw new TokenError('ERR_INVALID_ARGUMENT', 'tokenFile must be a non-blank path');
+    }
+    const token = await this.#issueFor(options);
+    const result: ProvisionResult | ProvisionFileResult =
+      tokenFile === undefined
+        ? { ATI_PROXY_URL: this.proxyUrl, ATI_SESSION_TOKEN: token }
+        : { ATI_PROXY_URL: this.proxyUrl, ATI_SESSION_TOKEN_FILE: tokenFile, sessionToken: token };
     if (options.fetchSkillContent === true) {
       // Python resolves the tool and skill scopes only (not extraScopes); same prefixing as the claim.
       const granted = parseScopes(buildScopeString({ tools: options.tools, skills: options.skills }));
@@ -301,6 +339,67 @@ export class AtiOrchestrator {
       }
     }
     return result;
+  }
+
+  /** Issue a sandbox token: scopes built as the Python SDK builds them. */
+  async #issueFor(
+    options: Omit<ProvisionSandboxOptions, 'fetchSkillContent' | 'tokenFile'>,
+  ): Promise<string> {
+    return issueToken({
+      secret: this.#secret,
+      privateKey: this.#privateKey,
+      sub: options.agentId,
+      scope: buildScopeString({ tools: options.tools, skills: options.skills, extra: options.extraScopes }),
+      ttlSeconds: options.ttlSeconds,
+      audience: this.audience,
+      issuer: this.issuer,
+      rate: options.rate,
+      jobId: options.jobId,
+      sandboxId: options.sandboxId,
+      now: options.now,
+      crypto: this.#crypto,
+    });
+  }
+
+  /**
+   * A {@link TokenRotator} that keeps a sandbox's token fresh: each token is
+   * issued as `provisionSandbox` issues it (same scopes, TTL, rate limits,
+   * claims) and handed to `sink`. Nothing happens until `start()`, which
+   * writes the first token; rotation then follows at `refreshAt` (default
+   * 2/3) of each token's lifetime, with jitter. Give the sandbox
+   * `ATI_SESSION_TOKEN_FILE`, never `ATI_SESSION_TOKEN`, which would pin the
+   * first token (contract §6).
+   *
+   * Scopes, rate specs and `ttlSeconds` are checked here, at once.
+   *
+   * @throws {TokenError} `ERR_INVALID_ARGUMENT` (also for `ttlSeconds` under 2, too
+   *   short to rotate in whole seconds), `ERR_RATE_SPEC_INVALID`; {@link ScopeError}
+   *   `ERR_SCOPE_INVALID`; {@link AtiError} `ERR_INVALID_ARGUMENT` for rotator options.
+   * @example
+   * ```ts
+   * import { fileSink } from 'ati-client/node';
+   * await using rotator = orch.rotateSessionToken({
+   *   agentId: 'sandbox:1', tools: ['web_search'], ttlSeconds: 900,
+   *   sink: fileSink('/srv/sandboxes/1/run/ati/session_token'),
+   *   onError: (err) => log.warn(err.code),
+   * });
+   * await rotator.start(); // sandbox env: ATI_PROXY_URL, ATI_SESSION_TOKEN_FILE=/run/ati/session_token
+   * ```
+   */
+  rotateSessionToken(options: RotateSessionTokenOptions): TokenRotator {
+    if (options === null || typeof options !== 'object')
+      throw new TokenError('ERR_INVALID_ARGUMENT', 'options must be an object');
+    buildScopeString({ tools: options.tools, skills: options.skills, extra: options.extraScopes });
+    if (options.rate !== undefined) parseRateMap(options.rate);
+    const ttl = options.ttlSeconds ?? 3600;
+    if (!Number.isSafeInteger(ttl) || ttl < 2) {
+      throw new TokenError('ERR_INVALID_ARGUMENT', 'ttlSeconds must be an integer of at least 2 to rotate');
+    }
+    if (typeof options.agentId !== 'string' || options.agentId === '') {
+      throw new TokenError('ERR_INVALID_ARGUMENT', 'agentId must be a non-empty string');
+    }
+    const issue = { ...options, now: undefined };
+    return new TokenRotator({ ...options, issue: () => this.#issueFor(issue) });
   }
 
   /**

@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   provision: async () => (await import('./provision.ts')).provision,
   skills: async () => (await import('./skills.ts')).skills,
   jwks: async () => (await import('./jwks.ts')).jwks,
+  keyring: async () => (await import('./keyring.ts')).keyring,
   'dev-proxy': loadDevProxy,
 };
 
@@ -45,10 +46,12 @@ export const MAIN_HELP = `Usage: ati-client <command> [options]
 Commands:
   keygen [--algorithm ES256|HS256]        generate signing keys (like \`ati token keygen\`)
   token issue|inspect|validate            issue, decode or verify session tokens (like \`ati token\`)
+  token rotate --file <path> ...          keep a sandbox's token file fresh until stopped
   provision --agent-id <id> ...           issue a sandbox token and print its env vars
   skills download <names...> --dest <d>   download skills into a directory, atomically
   skills listing [--search <terms>]       print the skill listing for an agent's prompt
   jwks [--key <public.pem>]               print the JWKS for an ES256 public key
+  keyring seal|open                       write or check ati's local-mode keyring (keyring.enc + key)
   dev-proxy [--port <n>]                  run the dev proxy (needs the ati-dev-proxy package)
 
 Global options: --json (stable JSON output), --help, --version.

@@ -27,6 +27,7 @@ export const TOKEN_HELP = `Usage:
                          [--jti <id>] [--job-id <id>] [--sandbox-id <id>] [--json]
   ati-client token inspect <token|->   [--json]
   ati-client token validate <token|-> [--key <public.pem> | --secret <hex>] [--aud <aud>] [--iss <iss>] [--json]
+  ati-client token rotate --file <path> --agent-id <id> [provision flags]   (see token rotate --help)
 
 issue     Sign a token. Key: --key (ES256), --secret (HS256), else ATI_JWT_PRIVATE_KEY (path), else
           ATI_JWT_SECRET. --ttl defaults to 1800 s, as in \`ati token issue\`; --iss falls back to ATI_JWT_ISSUER.
@@ -159,6 +160,8 @@ export const token: Command = async (ctx, args) => {
       return inspect(ctx, rest);
     case 'validate':
       return validate(ctx, rest);
+    case 'rotate':
+      return (await import('./rotate.ts')).rotate(ctx, rest);
     case undefined:
     case '--help':
     case '-h':
