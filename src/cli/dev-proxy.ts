@@ -79,8 +79,8 @@ export const devProxy: Command = async (ctx, args) => {
     ctx.stdout.write(DEV_PROXY_HELP);
     return 0;
   }
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535');
+  const port = values.port === undefined ? 0 : /^[0-9]{1,5}$/.test(values.port) ? Number(values.port) : -1;
+  if (port < 0 || port > 65535) throw new UsageError('--port must be a whole number, 0 to 65535');
   const key = await verifyingKey(ctx, values, false);
   const skillsDir = values['skills-dir'];
   const fixtures =

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.ts';
+import { GLOBAL_FLAGS, hoistGlobalFlags, isHelpFlag, shownName } from './args.ts';
 import { type CliContext, type Command, reportError } from './context.ts';
 
 /** Commands load on demand: `--help` and `token` never load the dev proxy or the HTTP client. */
@@ -53,11 +54,15 @@ function version(): string {
  */
 export async function runCli(argv: string[], ctx: Omit<CliContext, 'argv'>): Promise<number> {
   const full: CliContext = { ...ctx, argv };
-  const [name, ...rest] = argv;
-  const json = argv.includes('--json');
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? ctx.stderr : ctx.stdout).write(MAIN_HELP);
-    return name === undefined ? 2 : 0;
+  // `help <command>...` is `<command>... --help`; global flags may come before the command.
+  const args = hoistGlobalFlags(argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv);
+  const [name, ...rest] = args;
+  const json = args.includes('--json');
+  if (name === undefined || GLOBAL_FLAGS.has(name) || name === 'help') {
+    // Asked for help: stdout, exit 0. No command at all: a usage error, help on stderr.
+    const asked = name === 'help' || args.some(isHelpFlag);
+    (asked ? ctx.stdout : ctx.stderr).write(MAIN_HELP);
+    return asked ? 0 : 2;
   }
   if (name === '--version' || name === '-v') {
     ctx.stdout.write(`${version()}\n`);
@@ -65,9 +70,10 @@ export async function runCli(argv: string[], ctx: Omit<CliContext, 'argv'>): Pro
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (load === undefined) {
+    const what = name.startsWith('-') ? 'option' : 'command';
     return reportError(
       full,
-      new UsageError(`Unknown command ${JSON.stringify(name)}; run ati-client --help`),
+      new UsageError(`Unknown ${what} ${shownName(name)}; run ati-client --help`),
       json,
     );
   }
