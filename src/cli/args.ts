@@ -21,9 +21,9 @@ export function isHelpFlag(arg: string | undefined): boolean {
 
 /**
  * Move global flags out of the command path (`ati-client --json skills listing`,
- * `ati-client token --help issue`) to the end, where the command's own parser
- * reads them. The path is the leading run of words; anything after the first
- * other flag, and everything after `--`, is left as it is.
+ * `ati-client token --help issue`) to just after it, where the command's own
+ * parser reads them. The path is the leading run of words; everything from
+ * the first other flag on is left as it is.
  */
 export function hoistGlobalFlags(argv: readonly string[]): string[] {
   const path: string[] = [];
@@ -35,10 +35,8 @@ export function hoistGlobalFlags(argv: readonly string[]): string[] {
     else if (arg.startsWith('-') && arg !== '-') break;
     else path.push(arg);
   }
-  const rest = argv.slice(i);
-  const end = rest.indexOf('--');
-  if (end === -1) return [...path, ...rest, ...globals];
-  return [...path, ...rest.slice(0, end), ...globals, ...rest.slice(end)];
+  // Right after the path, so a trailing flag that lacks its value cannot swallow one.
+  return [...path, ...globals, ...argv.slice(i)];
 }
 
 /** A command or flag name as typed, quoted, when it looks like one; otherwise not shown (it may be a token). */

@@ -128,7 +128,11 @@ export function subcommands(name: string, help: string, table: Readonly<Record<s
   };
 }
 
-/** Parse a whole number of seconds from `flag`, in [min, max]; `undefined` when not given. */
+/**
+ * A whole number of seconds from `flag`, in [min, max]; `undefined` when not given.
+ *
+ * @throws {UsageError} naming the flag (never the library option it feeds).
+ */
 export function secondsFlag(
   value: string | undefined,
   flag: string,
@@ -137,8 +141,8 @@ export function secondsFlag(
 ): number | undefined {
   if (value === undefined) return undefined;
   const n = /^[0-9]{1,16}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(n >= min && n <= max))
-    throw new UsageError(`${flag} must be a whole number of seconds, ${min} to ${max}`);
+  if (!(n >= min)) throw new UsageError(`${flag} must be a whole number of seconds, at least ${min}`);
+  if (n > max) throw new UsageError(`${flag} is too large (at most ${max} seconds)`);
   return n;
 }
 

@@ -7,6 +7,7 @@
 import { AtiError, UsageError } from '../errors.ts';
 import { loadSkillsDir, sampleFixtures, startDevProxy } from '../testing/index.ts';
 import type { DevSignatureOptions } from '../testing/types.ts';
+import { errnoCode } from '../util/values.ts';
 import { type CliContext, type Command, envValue, parse, printJson } from './context.ts';
 import { verifyingKey } from './keys.ts';
 
@@ -99,6 +100,10 @@ export const devProxy: Command = async (ctx, args) => {
   } catch (err) {
     // Every option here came from a flag: an invalid one (such as an exempt glob) is a usage error.
     if (err instanceof AtiError && err.code === 'ERR_INVALID_ARGUMENT') throw new UsageError(err.message);
+    // listen failed (EADDRINUSE, EADDRNOTAVAIL, ENOTFOUND, EACCES): the flags named an unusable address.
+    const code = errnoCode(err);
+    if (code !== undefined)
+      throw new UsageError(`Cannot listen on --host ${JSON.stringify(host)} --port ${port}: ${code}`);
     throw err;
   }
   const sig = signatures === undefined ? undefined : (signatures.mode ?? 'log');

@@ -93,5 +93,16 @@ export async function sessionClient(
     token === undefined
       ? `no session token was found; it is looked for in ${SESSION_TOKEN_SOURCES}`
       : `the proxy refused the session token from ${source} (looked for in ${SESSION_TOKEN_SOURCES})`;
-  return () => new AtiProxyClient({ proxyUrl, token, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  const options = { proxyUrl, token, ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+  // Made on first use, after the command has checked its own arguments (a bad skill name wins).
+  return () => {
+    try {
+      return new AtiProxyClient(options);
+    } catch {
+      // The client's reason names its own option (token); name the source instead, never the value.
+      throw new UsageError(
+        `The session token from ${source} contains characters not allowed in an Authorization header`,
+      );
+    }
+  };
 }

@@ -24,7 +24,7 @@ async function download(ctx: CliContext, args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('Name at least one skill to download');
-  if (values.dest === undefined) throw new UsageError('--dest <dir> is required');
+  if (values.dest === undefined || values.dest === '') throw new UsageError('--dest <dir> is required');
   const connect = await sessionClient(ctx, values);
   const tty = ctx.stderr.isTTY === true && !values.json;
   const result = await downloadSkillBundles(connect, positionals, values.dest, {

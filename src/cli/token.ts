@@ -42,15 +42,18 @@ validate  Verify as the proxy would. Key: --key, --secret, else ATI_JWT_PUBLIC_K
 Pass - as <token> to read it from stdin (keeps it out of the process list).
 `;
 
+/** What a terminal must not receive raw from a claim: C0/C1 controls (escape sequences), line and bidi controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are exactly what is refused.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
 /**
- * A claim value as it is safe to print on a terminal: control, bidi and line
- * separator characters (an escape-sequence injection from a hostile token)
- * turn the value into a JSON string literal.
+ * A claim value as it is safe to print on a terminal: a value holding an
+ * unprintable character (an escape-sequence injection from a hostile token)
+ * is printed as a quoted string with those characters as `\uXXXX`.
  */
-function printable(value: string): string {
-  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(value)
-    ? JSON.stringify(value)
-    : value;
+export function printable(value: string): string {
+  if (value.search(UNPRINTABLE) === -1) return value;
+  return `"${value.replace(/["\\]/g, '\\$&').replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
 /** `1h 30m`, `45s`, `2d 3h`: the two largest units. */
@@ -142,7 +145,7 @@ async function issue(ctx: CliContext, args: string[]): Promise<number> {
     ctx.stdout.write(TOKEN_HELP);
     return 0;
   }
-  if (values.sub === undefined) throw new UsageError('--sub is required');
+  if (values.sub === undefined || values.sub === '') throw new UsageError('--sub is required (non-empty)');
   if (values.scope === undefined) throw new UsageError('--scope is required');
   const key = await signingKey(ctx, values);
   const token = await issueToken({
