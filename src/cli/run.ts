@@ -19,18 +19,22 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   'dev-proxy': async () => (await import('./dev-proxy.ts')).devProxy,
 };
 
+/** Every command name, for tests that check each is listed in {@link MAIN_HELP}. @internal */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 export const MAIN_HELP = `Usage: ati-client <command> [options]
 
 Commands:
-  keygen [--algorithm ES256|HS256]        generate signing keys (like \`ati token keygen\`)
-  token issue|inspect|validate            issue, decode or verify session tokens (like \`ati token\`)
-  provision --agent-id <id> ...           issue a sandbox token and print its env vars
-  skills download <names...> --dest <d>   download skills into a directory, atomically
-  skills listing [--search <terms>]       print the skill listing for an agent's prompt
-  jwks [--key <public.pem>]               print the JWKS for an ES256 public key
-  dev-proxy [--port <n>]                  run an ATI-compatible dev proxy with sample fixtures
+  keygen [--algorithm ES256|HS256] [--out <dir>]   generate signing keys (like \`ati token keygen\`), or key files
+  token issue|inspect|validate                     issue, decode or verify session tokens (like \`ati token\`)
+  provision --agent-id <id> ...                    issue a sandbox token and print its env vars
+  skills download|listing                          download skills atomically; print the skill listing
+  jwks [--key <public.pem>]                        print the JWKS for an ES256 public key
+  dev-proxy [--port <n>]                           run an ATI-compatible dev proxy with sample fixtures
 
-Global options: --json (stable JSON output), --help, --version.
+Global options, before or after the command: --json (stable JSON output and errors), --help (-h).
+Also: ati-client help <command>, ati-client --version.
+Commands that call the proxy take --proxy-url <url> (else ATI_PROXY_URL) and --timeout <seconds> (default 30).
 Env: ATI_JWT_SECRET, ATI_JWT_PRIVATE_KEY, ATI_JWT_PUBLIC_KEY, ATI_JWT_ISSUER, ATI_JWT_AUDIENCE, ATI_PROXY_URL,
      ATI_SESSION_TOKEN, ATI_SESSION_TOKEN_FILE.
 Exit codes: 0 ok, 1 failure or rejected token, 2 usage error.

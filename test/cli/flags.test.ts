@@ -16,7 +16,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MAIN_HELP } from '../../src/cli/run.ts';
+import { COMMAND_NAMES, MAIN_HELP } from '../../src/cli/run.ts';
 import { generateKeyPair } from '../../src/jws/keys.ts';
 import { sampleFixtures, startDevProxy } from '../../src/testing/index.ts';
 import type { RunningDevProxy } from '../../src/testing/types.ts';
@@ -127,8 +127,11 @@ after(async () => {
 });
 
 describe('every command', () => {
-  it('the table found the commands and their flags', () => {
+  it('the table found the commands and their flags; every command is listed in --help', () => {
     const names = table.map((e) => e.path.join(' '));
+    const listed = new Set(table.map((e) => e.path[0]));
+    for (const name of COMMAND_NAMES)
+      assert.ok(listed.has(name), `${name} is missing from ati-client --help`);
     for (const expected of ['keygen', 'token issue', 'token inspect', 'skills download', 'skills listing'])
       assert.ok(names.includes(expected), names.join(', '));
     const issue = table.find((e) => e.path.join(' ') === 'token issue')!;
