@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AtiError, ProxyError, UsageError } from '../errors.ts';
+import { setOwn } from '../util/values.ts';
 import { checkArgs, GLOBAL_FLAGS, isHelpFlag, type Options, shownName } from './args.ts';
 
 /** A writable text stream (process.stdout/stderr or a test buffer). */
@@ -161,7 +162,8 @@ export function rateFlags(entries: string[] | undefined): Record<string, string>
   for (const entry of entries) {
     const i = entry.indexOf('=');
     if (i <= 0) throw new UsageError(`--rate expects <pattern>=<spec>, got ${JSON.stringify(entry)}`);
-    rate[entry.slice(0, i)] = entry.slice(i + 1);
+    // setOwn: a `__proto__` pattern is a pattern like any other, not a prototype switch.
+    setOwn(rate, entry.slice(0, i), entry.slice(i + 1));
   }
   return rate;
 }

@@ -90,6 +90,13 @@ async function writeOut(
         : { algorithm: 'ES256', privateKeyFile: paths[0], publicKeyFile: paths[1] },
     );
   } else ctx.stdout.write(paths.map((p) => `${p}\n`).join(''));
+  if (ctx.stderr.isTTY === true && !json) {
+    ctx.stderr.write(
+      key.algorithm === 'HS256'
+        ? 'Set its contents as ATI_JWT_SECRET on the proxy and the orchestrator.\n'
+        : `Point the orchestrator at ATI_JWT_PRIVATE_KEY=${paths[0]} and the proxy at ATI_JWT_PUBLIC_KEY=${paths[1]}.\n`,
+    );
+  }
   return 0;
 }
 

@@ -62,15 +62,16 @@ export async function runCli(argv: string[], ctx: Omit<CliContext, 'argv'>): Pro
   const args = hoistGlobalFlags(argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv);
   const [name, ...rest] = args;
   const json = args.includes('--json');
+  const first = args.find((a) => !GLOBAL_FLAGS.has(a));
+  if (first === '--version' || first === '-v') {
+    ctx.stdout.write(`${version()}\n`);
+    return 0;
+  }
   if (name === undefined || GLOBAL_FLAGS.has(name) || name === 'help') {
     // Asked for help: stdout, exit 0. No command at all: a usage error, help on stderr.
     const asked = name === 'help' || args.some(isHelpFlag);
     (asked ? ctx.stdout : ctx.stderr).write(MAIN_HELP);
     return asked ? 0 : 2;
-  }
-  if (name === '--version' || name === '-v') {
-    ctx.stdout.write(`${version()}\n`);
-    return 0;
   }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (load === undefined) {

@@ -469,3 +469,32 @@ describe('global flags and flag errors', () => {
     assert.equal(cmd.stderr, 'error ERR_USAGE: Unknown command (not shown); run ati-client --help\n');
   });
 });
+
+describe('small fixes', () => {
+  it('--version works after global flags; a `__proto__` rate pattern is kept, not dropped', async () => {
+    assert.match((await cli(['--json', '--version'])).stdout, /^\d+\.\d+\.\d+\n$/);
+    const r = await cli([
+      'token',
+      'issue',
+      '--sub',
+      's',
+      '--scope',
+      'x',
+      '--secret',
+      SECRET,
+      '--rate',
+      '__proto__=5/min',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(Object.entries(inspectToken(r.stdout.trim()).ati?.rate ?? {}), [['__proto__', '5/min']]);
+  });
+
+  it('keygen --out on a terminal says where to point ATI_JWT_PRIVATE_KEY and ATI_JWT_PUBLIC_KEY', async () => {
+    const out = await mkdtemp(join(dir, 'keys-'));
+    const r = await cli(['keygen', '--out', out], { tty: true });
+    assert.equal(
+      r.stderr,
+      `Point the orchestrator at ATI_JWT_PRIVATE_KEY=${join(out, 'private.pem')} and the proxy at ATI_JWT_PUBLIC_KEY=${join(out, 'public.pem')}.\n`,
+    );
+  });
+});
