@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AtiError, UsageError } from '../errors.ts';
+import { AtiError, SkillError, UsageError } from '../errors.ts';
 import { loadSkillsDir, sampleFixtures, startDevProxy } from '../testing/index.ts';
 import type { DevSignatureOptions } from '../testing/types.ts';
 import { errnoCode } from '../util/values.ts';
@@ -65,6 +65,17 @@ function signatureOptions(
   };
 }
 
+/** `--skills-dir` loaded; its errors keep their code and say which flag they are about. */
+async function skillsFrom(dir: string): ReturnType<typeof loadSkillsDir> {
+  try {
+    return await loadSkillsDir(dir);
+  } catch (err) {
+    if (err instanceof SkillError)
+      throw new SkillError(err.code, `--skills-dir: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
 export const devProxy: Command = async (ctx, args) => {
   const { values } = parse(args, {
     port: { type: 'string' },
@@ -85,7 +96,7 @@ export const devProxy: Command = async (ctx, args) => {
   const key = await verifyingKey(ctx, values, false);
   const skillsDir = values['skills-dir'];
   const fixtures =
-    skillsDir === undefined ? sampleFixtures : { ...sampleFixtures, skills: await loadSkillsDir(skillsDir) };
+    skillsDir === undefined ? sampleFixtures : { ...sampleFixtures, skills: await skillsFrom(skillsDir) };
   const auth = key === undefined ? 'disabled' : key.secret !== undefined ? 'HS256' : 'ES256';
   const host = values.host ?? '127.0.0.1';
   if (key === undefined && !['127.0.0.1', 'localhost', '::1'].includes(host)) {

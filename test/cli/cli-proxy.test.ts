@@ -273,3 +273,16 @@ it('--timeout <seconds> bounds each request; bad values name the flag', async ()
     );
   }
 });
+
+it('dev-proxy: a taken port is a usage error naming --host and --port; a bad --skills-dir is named', async () => {
+  const port = new URL(url).port;
+  const taken = await cli(['dev-proxy', '--port', port]);
+  assert.equal(taken.code, 2);
+  assert.equal(
+    taken.stderr,
+    `error ERR_USAGE: Cannot listen on --host "127.0.0.1" --port ${port}: EADDRINUSE\n`,
+  );
+  const missing = await cli(['dev-proxy', '--skills-dir', join(dir, 'no-such-dir')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error ERR_SKILL_BUNDLE_INVALID: --skills-dir: /);
+});
