@@ -94,7 +94,7 @@ export function checkArgs(args: string[], options: Options, allowPositionals: bo
   let error: UsageError | undefined;
   let help = false;
   for (const token of tokens) {
-    if (token.kind === 'option-terminator') break;
+    if (token.kind === 'option-terminator') continue; // what follows comes as positionals
     if (token.kind === 'positional') {
       if (!allowPositionals)
         error ??= new UsageError('Unexpected argument (not shown: it may be a secret); see --help');
