@@ -57,7 +57,11 @@ it('parse: only usage errors, no value echoed, and whatever it accepts strict pa
       }
       const end = args.indexOf('--');
       if ((end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h')) {
-        assert.deepEqual({ ...result.values }, { help: true }, 'a standalone --help wins: nothing else is read');
+        assert.deepEqual(
+          { ...result.values },
+          { help: true },
+          'a standalone --help wins: nothing else is read',
+        );
         return;
       }
       const strict = parseArgs({
