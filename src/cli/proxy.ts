@@ -22,8 +22,9 @@ export const PROXY_OPTIONS = {
 export const SESSION_OPTIONS = { ...PROXY_OPTIONS, token: { type: 'string' } } as const satisfies Options;
 
 /** The help lines for {@link SESSION_OPTIONS}; commands print them under their usage. */
-export const SESSION_HELP = `The proxy URL comes from --proxy-url, else ATI_PROXY_URL. The session token from ${SESSION_TOKEN_SOURCES}
-(read as the ATI CLI reads it; --token - reads it from stdin, keeping it out of the process list).
+export const SESSION_HELP = `
+The proxy URL comes from --proxy-url, else ATI_PROXY_URL. The session token, as the ATI CLI reads it:
+${SESSION_TOKEN_SOURCES.replace(', else /run', ',\nelse /run')}. --token - reads it from stdin (out of the process list).
 --timeout <seconds> bounds each request (default 30; fractions allowed).
 `;
 

@@ -10,8 +10,10 @@ import { type CliContext, type Command, parse, printJson, subcommands } from './
 import { SESSION_HELP, SESSION_OPTIONS, sessionClient } from './proxy.ts';
 
 export const SKILLS_HELP = `Usage:
-  ati-client skills download <name>... --dest <dir> [--proxy-url <url>] [--token <token|->] [--timeout <seconds>] [--json]
-  ati-client skills listing [--search <terms>] [--proxy-url <url>] [--token <token|->] [--timeout <seconds>] [--json]
+  ati-client skills download <name>... --dest <dir> [--proxy-url <url>] [--token <token|->]
+                             [--timeout <seconds>] [--json]
+  ati-client skills listing [--search <terms>] [--proxy-url <url>] [--token <token|->]
+                            [--timeout <seconds>] [--json]
 
 download  Write each skill atomically into <dir>/<name>; unknown or invisible skills are reported as missing.
 listing   Print the skill listing for the agent's system prompt (same bytes as the Python SDK).

@@ -27,7 +27,8 @@ export const TOKEN_HELP = `Usage:
                          [--key <private.pem> | --secret <hex>] [--rate <pattern>=<spec>]...
                          [--jti <id>] [--job-id <id>] [--sandbox-id <id>] [--json]
   ati-client token inspect <token|-> [--json]
-  ati-client token validate <token|-> [--key <public.pem> | --secret <hex>] [--aud <aud>] [--iss <iss>] [--json]
+  ati-client token validate <token|-> [--key <public.pem> | --secret <hex>] [--aud <aud>] [--iss <iss>]
+                            [--json]
 
 issue     Sign a token. Key: --key (ES256), --secret (HS256), else ATI_JWT_PRIVATE_KEY (path), else
           ATI_JWT_SECRET. Defaults are those of \`ati token issue\`: --ttl 1800 s, --aud ati-proxy, --iss from
@@ -35,9 +36,9 @@ issue     Sign a token. Key: --key (ES256), --secret (HS256), else ATI_JWT_PRIVA
           iss ati-orchestrator; a proxy without ATI_JWT_ISSUER accepts both.)
 inspect   Decode WITHOUT verifying (debugging only): a readable summary, or with --json the stable JSON of
           \`ati token inspect\` (keys sorted; iss, jti and ati null when absent).
-validate  Verify as the proxy would. Key: --key, --secret, else ATI_JWT_PUBLIC_KEY (path), else ATI_JWT_SECRET.
-          Audience: --aud, else ATI_JWT_AUDIENCE, else ati-proxy. Issuer: --iss, else ATI_JWT_ISSUER; like
-          the proxy, a token without iss is accepted even then.
+validate  Verify as the proxy would. Key: --key, --secret, else ATI_JWT_PUBLIC_KEY (path), else
+          ATI_JWT_SECRET. Audience: --aud, else ATI_JWT_AUDIENCE, else ati-proxy. Issuer: --iss, else
+          ATI_JWT_ISSUER; like the proxy, a token without iss is accepted even then.
           Exit 0 when valid, 1 when rejected.
 Pass - as <token> to read it from stdin (keeps it out of the process list).
 `;
