@@ -36,4 +36,4 @@ export {
 export { RUST_WHITESPACE, rustTrim, rustTrimStart } from './text/rust.ts';
 export type { TokenClaims } from './token/claims.ts';
 export { validateToken } from './token/validate.ts';
-export { type Clock, clockSeconds, U64_MAX } from './util/values.ts';
+export { type Clock, clockSeconds, errnoCode, U64_MAX } from './util/values.ts';

@@ -9,7 +9,7 @@ import { KeyringError, UsageError } from '../errors.ts';
 import { keyringPairs } from '../keyring/keyring.ts';
 import { readLocalKeyring, writeLocalKeyring } from '../node/keyring-files.ts';
 import { isRecord } from '../util/values.ts';
-import { type CliContext, type Command, parse, printJson, reportError } from './context.ts';
+import { type CliContext, type Command, parse, printJson, subcommands } from './context.ts';
 import { modeFlag } from './rotate.ts';
 
 export const KEYRING_HELP = `Usage:
@@ -118,19 +118,4 @@ async function open(ctx: CliContext, args: string[]): Promise<number> {
 }
 
 /** `ati-client keyring`. */
-export const keyring: Command = async (ctx, args) => {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'seal':
-      return seal(ctx, rest);
-    case 'open':
-      return open(ctx, rest);
-    case undefined:
-    case '--help':
-    case '-h':
-      (sub === undefined ? ctx.stderr : ctx.stdout).write(KEYRING_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      return reportError(ctx, new UsageError(`Unknown keyring command ${JSON.stringify(sub)}`), false);
-  }
-};
+export const keyring: Command = subcommands('keyring', KEYRING_HELP, { seal, open });

@@ -5,18 +5,32 @@
  */
 import { UsageError } from '../errors.ts';
 import { AtiOrchestrator, type ProvisionSandboxOptions } from '../orchestrator.ts';
-import { type CliContext, type Command, envValue, parse, rateFlags } from './context.ts';
+import { RUST_WHITESPACE } from '../text/rust.ts';
+import { type CliContext, type Command, envValue, parse, rateFlags, secondsFlag } from './context.ts';
 import { signingKey } from './keys.ts';
+import { proxyUrlFlag } from './proxy.ts';
 
 export const PROVISION_HELP = `Usage: ati-client provision --agent-id <id> [--tool <name>]... [--skill <name>]... [--extra <scope>]...
-                            [--ttl <seconds>] [--rate <pattern>=<spec>]... [--job-id <id>] [--sandbox-id <id>]
-                            [--proxy-url <url>] [--key <private.pem> | --secret <hex>]
-                            [--format env|dotenv|json]
+                            [--ttl <seconds>] [--iss <iss>] [--rate <pattern>=<spec>]... [--job-id <id>]
+                            [--sandbox-id <id>] [--proxy-url <url>] [--key <private.pem> | --secret <hex>]
+                            [--format env|dotenv|json] [--json]
 
-Issue a scoped session token for a sandbox and print ATI_PROXY_URL and ATI_SESSION_TOKEN.
+Issue a scoped session token for a sandbox and print ATI_PROXY_URL and ATI_SESSION_TOKEN (no request is made).
 --proxy-url falls back to ATI_PROXY_URL; the key to ATI_JWT_PRIVATE_KEY (path) or ATI_JWT_SECRET.
---ttl defaults to 3600 s. Formats: env (KEY='value', shell-quoted; default), dotenv (KEY="value"), json.
+Formats: env (KEY='value', shell-quoted; default), dotenv (KEY="value"), json (also --json).
+Defaults are those of the Python SDK's provision_sandbox: --ttl 3600 s and --iss ati-orchestrator, except
+that ATI_JWT_ISSUER, when set, is the issuer (a proxy with ATI_JWT_ISSUER refuses any other). They differ
+from \`token issue\`, which follows \`ati token issue\` (1800 s, no iss unless --iss or ATI_JWT_ISSUER).
 `;
+
+/** Repeated `--tool`/`--skill`/`--extra` values: each one scope word, as the proxy splits the claim. */
+function scopeWords(values: string[] | undefined, flag: string): string[] | undefined {
+  for (const v of values ?? []) {
+    if (v === '' || RUST_WHITESPACE.test(v))
+      throw new UsageError(`${flag} values must be non-empty and contain no whitespace`);
+  }
+  return values;
+}
 
 /** POSIX shell single-quoting. */
 function shellQuote(v: string): string {
@@ -38,6 +52,7 @@ export const SANDBOX_FLAGS = {
   skill: { type: 'string', multiple: true },
   extra: { type: 'string', multiple: true },
   ttl: { type: 'string' },
+  iss: { type: 'string' },
   rate: { type: 'string', multiple: true },
   'job-id': { type: 'string' },
   'sandbox-id': { type: 'string' },
@@ -58,18 +73,22 @@ export async function sandboxFromFlags(
   values: SandboxFlagValues,
 ): Promise<{ orch: AtiOrchestrator; options: ProvisionSandboxOptions }> {
   const agentId = values['agent-id'];
-  if (agentId === undefined) throw new UsageError('--agent-id is required');
-  const proxyUrl = values['proxy-url'] ?? envValue(ctx, 'ATI_PROXY_URL');
-  if (proxyUrl === undefined) throw new UsageError('--proxy-url is required (or set ATI_PROXY_URL)');
-  if (values.ttl !== undefined && !/^[0-9]+$/.test(values.ttl))
-    throw new UsageError('--ttl must be a whole number of seconds');
-  const orch = new AtiOrchestrator({ proxyUrl, ...(await signingKey(ctx, values)) });
+  if (agentId === undefined || agentId === '') throw new UsageError('--agent-id is required (non-empty)');
+  const ttlSeconds = secondsFlag(values.ttl, '--ttl');
+  const tools = scopeWords(values.tool, '--tool');
+  const skills = scopeWords(values.skill, '--skill');
+  const extraScopes = scopeWords(values.extra, '--extra');
+  const orch = new AtiOrchestrator({
+    proxyUrl: proxyUrlFlag(ctx, values['proxy-url']),
+    issuer: values.iss ?? envValue(ctx, 'ATI_JWT_ISSUER') ?? 'ati-orchestrator',
+    ...(await signingKey(ctx, values)),
+  });
   const options: ProvisionSandboxOptions = {
     agentId,
-    tools: values.tool,
-    skills: values.skill,
-    extraScopes: values.extra,
-    ttlSeconds: values.ttl === undefined ? undefined : Number(values.ttl),
+    tools,
+    skills,
+    extraScopes,
+    ttlSeconds,
     rate: rateFlags(values.rate),
     jobId: values['job-id'],
     sandboxId: values['sandbox-id'],
