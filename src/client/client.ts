@@ -319,14 +319,17 @@ function quote(text: string): string {
 }
 
 /**
- * Defence in depth: a proxy error text that echoes the token, or any long
- * part of it (a JWT's payload or signature segment), must not carry it into a
- * message or log.
+ * Defence in depth: a proxy error text that echoes a token, or any long part
+ * of one (a JWT's payload or signature segment), must not carry it into a
+ * message or log. `tokens` are every token the client knows, not only the one
+ * sent: routes such as `/health` go without one but may still echo it.
  */
-function redact(text: string, token: string | undefined): string {
-  if (token === undefined) return text;
-  let out = text.split(token).join('[REDACTED]');
-  for (const part of token.split('.')) if (part.length >= 16) out = out.split(part).join('[REDACTED]');
+function redact(text: string, tokens: readonly string[]): string {
+  let out = text;
+  for (const token of tokens) {
+    out = out.split(token).join('[REDACTED]');
+    for (const part of token.split('.')) if (part.length >= 16) out = out.split(part).join('[REDACTED]');
+  }
   return out;
 }
 
@@ -374,6 +377,8 @@ export class AtiProxyClient {
   readonly proxyUrl: string;
   readonly #token: string | undefined;
   readonly #getToken: TokenProvider | undefined;
+  /** The last token `getToken` gave, redacted from every later message as `#token` is. */
+  #lastToken: string | undefined;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
   readonly #retries: number;
@@ -904,7 +909,14 @@ export class AtiProxyClient {
   async #resolveToken(): Promise<string | undefined> {
     if (this.#token !== undefined) return this.#token;
     if (this.#getToken === undefined) return undefined;
-    return checkToken(await this.#getToken(), 'getToken() result');
+    const token = checkToken(await this.#getToken(), 'getToken() result');
+    if (token !== undefined) this.#lastToken = token;
+    return token;
+  }
+
+  /** Every token this client knows: the one sent (if any), the configured one, the last provided one. */
+  #knownTokens(sent: string | undefined): string[] {
+    return [...new Set([sent, this.#token, this.#lastToken])].filter((t) => t !== undefined);
   }
 
   /** One HTTP exchange. Network failures come back as {@link NetworkFailure} for the retry loop. */
@@ -952,8 +964,9 @@ export class AtiProxyClient {
       } catch {
         proxyError = undefined;
       }
-      if (proxyError !== undefined) proxyError = redact(proxyError, token);
-      const detail = quote(redact(proxyError ?? text, token)) || response.statusText;
+      const tokens = this.#knownTokens(token);
+      if (proxyError !== undefined) proxyError = redact(proxyError, tokens);
+      const detail = quote(redact(proxyError ?? text, tokens)) || response.statusText;
       throw new ProxyError(
         'ERR_PROXY_HTTP',
         `${spec.method} ${spec.path} failed: ${response.status}${detail === '' ? '' : ` ${detail}`}`,
@@ -982,7 +995,9 @@ export class AtiProxyClient {
     try {
       value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch (error) {
-      throw fail('ERR_PROXY_INVALID_RESPONSE', 'response is not JSON', error);
+      // V8's SyntaxError quotes the body, which may echo a token.
+      const message = error instanceof Error ? redact(error.message, this.#knownTokens(token)) : '';
+      throw fail('ERR_PROXY_INVALID_RESPONSE', 'response is not JSON', new SyntaxError(message));
     }
     if (!spec.guard(value)) {
       throw fail('ERR_PROXY_INVALID_RESPONSE', `response is not ${spec.expected}`);
