@@ -291,7 +291,8 @@ export class AtiOrchestrator {
    *
    * A bare `*` resolves nothing on the proxy ("available, not auto-loaded"),
    * so when `scopes` is only wildcards this resolves every skill the token can
-   * list instead.
+   * list instead. Empty `scopes` are sent as `["*"]`, as Python sends them: `{}`
+   * with a valid token, a 401 `ProxyError` with a missing or bad one.
    *
    * @param options.scopes - Scopes to resolve. @default the token's own scopes
    * @throws {ProxyError} on HTTP, network, timeout or response-shape failure;
@@ -302,11 +303,15 @@ export class AtiOrchestrator {
   ): Promise<Record<string, string>> {
     const client = this.client(options.token);
     let scopes = options.scopes ?? (options.token !== undefined ? inspectToken(options.token).scopes() : []);
-    if (scopes.length > 0 && scopes.every((s) => s === '*')) {
+    if (scopes.length === 0) {
+      // As Python: no scopes means `["*"]`, sent as is. The proxy resolves nothing for it, but a missing
+      // or bad token still gets its 401 instead of a silent `{}`.
+      scopes = ['*'];
+    } else if (scopes.every((s) => s === '*')) {
       const listed = await client.listSkills({ signal: options.signal });
       scopes = listed.map((s) => `skill:${s.name}`);
+      if (scopes.length === 0) return {};
     }
-    if (scopes.length === 0) return {};
     const resolved = await client.resolveSkills(scopes, { includeContent: true, signal: options.signal });
     const out: Record<string, string> = {};
     for (const entry of resolved) setOwn(out, entry.name, entry.content ?? '');
