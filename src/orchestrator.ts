@@ -106,6 +106,16 @@ export interface ProvisionResult {
   skillsError?: AtiError;
 }
 
+/**
+ * What {@link AtiOrchestrator.provisionSandbox} returns with
+ * `fetchSkillContent: true`: `skills` is always there (`{}` when the fetch
+ * failed, with `skillsError` saying why).
+ */
+export interface ProvisionResultWithSkills extends ProvisionResult {
+  /** Skill name → SKILL.md content (`{}` when the fetch failed). */
+  skills: Record<string, string>;
+}
+
 /** Options shared by the helpers that call the proxy. */
 export interface TokenOption {
   /** Bearer token for the proxy. Without one, no Authorization header is sent. */
@@ -250,6 +260,10 @@ export class AtiOrchestrator {
    * const { skills, skillsError, ...env } = await orch.provisionSandbox({ agentId: 'sandbox:1', tools: ['web_search'] });
    * ```
    */
+  provisionSandbox(
+    options: ProvisionSandboxOptions & { fetchSkillContent: true },
+  ): Promise<ProvisionResultWithSkills>;
+  provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult>;
   async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult> {
     const scope = buildScopeString({
       tools: options.tools,

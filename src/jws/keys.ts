@@ -54,13 +54,50 @@ export interface JwkLike {
   [member: string]: unknown;
 }
 
+/**
+ * A JSON Web Key typed as Web Crypto's `JsonWebKey` is (the members ES256 and
+ * the proxy's JWKS use, all optional, no index signature), so the result of
+ * `crypto.subtle.exportKey('jwk', key)` is accepted as it is, without the DOM
+ * lib in the consumer's `tsconfig` (`JsonWebKey` is a DOM global).
+ *
+ * @example
+ * ```ts
+ * const jwk: Jwk = await crypto.subtle.exportKey('jwk', publicKey);
+ * await validateToken(token, { publicKey: jwk });
+ * ```
+ */
+export interface Jwk {
+  /** Key type; `EC` for ES256. */
+  kty?: string;
+  /** Curve; `P-256` for ES256. */
+  crv?: string;
+  /** Public point x, 32 bytes base64url. */
+  x?: string;
+  /** Public point y, 32 bytes base64url. */
+  y?: string;
+  /** Private scalar, 32 bytes base64url (private JWKs only). */
+  d?: string;
+  /** Key id. */
+  kid?: string;
+  /** Algorithm, e.g. `ES256`. */
+  alg?: string;
+  /** Use, e.g. `sig`. */
+  use?: string;
+  /** Key operations, e.g. `['verify']`. */
+  key_ops?: string[];
+  /** Extractable (Web Crypto). */
+  ext?: boolean;
+  /** Certificate chain; the proxy's form puts the SPKI DER in `x5c[0]`. */
+  x5c?: string[];
+}
+
 /** An ES256 private key: a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or a private EC P-256 JWK. */
-export type PrivateKeyInput = string | JwkLike;
+export type PrivateKeyInput = string | JwkLike | Jwk;
 /**
  * An ES256 public key: an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), a public EC
  * P-256 JWK (`crv/x/y` or the proxy's `x5c` form), or a JWKS holding such keys.
  */
-export type PublicKeyInput = string | JwkLike | Jwks;
+export type PublicKeyInput = string | JwkLike | Jwk | Jwks;
 
 function keyError(message: string): TokenError {
   return new TokenError('ERR_KEY_INVALID', message);
@@ -250,7 +287,7 @@ export interface ToJwksOptions {
  * const jwks = toJwks(publicKey); // { keys: [{ alg: 'ES256', crv: 'P-256', kid: 'ati-proxy-1', ... }] }
  * ```
  */
-export function toJwks(publicKey: string | JwkLike, options: ToJwksOptions = {}): Jwks {
+export function toJwks(publicKey: string | JwkLike | Jwk, options: ToJwksOptions = {}): Jwks {
   const [first] = publicKeyToSpki(publicKey);
   const spki = first!.spki;
   const kid = options.kid ?? 'ati-proxy-1';

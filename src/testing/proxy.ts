@@ -16,7 +16,7 @@
 
 import { AtiError } from '../errors.ts';
 import { base64Encode } from '../jws/encoding.ts';
-import { type JwkLike, type Jwks, toJwks } from '../jws/keys.ts';
+import { type Jwks, toJwks } from '../jws/keys.ts';
 import { decodeSecret } from '../jws/resolve.ts';
 import { formatWindow, proxyRateSpec, type RateSpec } from '../rate/rate.ts';
 import { matchesWildcard, ScopeSet } from '../scope/scope.ts';
@@ -410,8 +410,7 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
     throw new AtiError('ERR_INVALID_ARGUMENT', 'Give secret (HS256) or publicKey (ES256), not both');
   }
   if (o.secret !== undefined) decodeSecret(o.secret);
-  // A Web Crypto JsonWebKey is a JwkLike without the index signature.
-  const publicKey = o.publicKey as string | JwkLike | undefined;
+  const publicKey = o.publicKey;
   const jwks: Jwks | undefined = publicKey === undefined ? undefined : toJwks(publicKey, { format: 'ati' });
   const authEnabled = o.secret !== undefined || o.publicKey !== undefined;
   const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
