@@ -30,30 +30,6 @@ export interface Jwks {
   keys: JwkLike[];
 }
 
-/** A JWK as found in the wild: every member optional and unchecked until parsed. */
-export interface JwkLike {
-  /** Key type; `EC` for ES256. */
-  kty?: string;
-  /** Curve; `P-256` for ES256. */
-  crv?: string;
-  /** Public point x, 32 bytes base64url. */
-  x?: string;
-  /** Public point y, 32 bytes base64url. */
-  y?: string;
-  /** Private scalar, 32 bytes base64url (private JWKs only). */
-  d?: string;
-  /** Key id; the proxy's is `ati-proxy-1`. */
-  kid?: string;
-  /** Algorithm; `ES256` (keys naming another are skipped in a JWKS). */
-  alg?: string;
-  /** Use; `sig` (keys for another use are skipped in a JWKS). */
-  use?: string;
-  /** The proxy's form: `x5c[0]` is standard base64 of the SPKI DER (not a certificate). */
-  x5c?: string[];
-  /** Other members, ignored. */
-  [member: string]: unknown;
-}
-
 /**
  * A JSON Web Key typed as Web Crypto's `JsonWebKey` is (the members ES256 and
  * the proxy's JWKS use, all optional, no index signature), so the result of
@@ -77,18 +53,24 @@ export interface Jwk {
   y?: string;
   /** Private scalar, 32 bytes base64url (private JWKs only). */
   d?: string;
-  /** Key id. */
+  /** Key id; the proxy's is `ati-proxy-1`. */
   kid?: string;
-  /** Algorithm, e.g. `ES256`. */
+  /** Algorithm; `ES256` (keys naming another are skipped in a JWKS). */
   alg?: string;
-  /** Use, e.g. `sig`. */
+  /** Use; `sig` (keys for another use are skipped in a JWKS). */
   use?: string;
   /** Key operations, e.g. `['verify']`. */
   key_ops?: string[];
   /** Extractable (Web Crypto). */
   ext?: boolean;
-  /** Certificate chain; the proxy's form puts the SPKI DER in `x5c[0]`. */
+  /** The proxy's form: `x5c[0]` is standard base64 of the SPKI DER (not a certificate). */
   x5c?: string[];
+}
+
+/** A JWK as found in the wild: every member optional and unchecked until parsed. */
+export interface JwkLike extends Jwk {
+  /** Other members, ignored. */
+  [member: string]: unknown;
 }
 
 /** An ES256 private key: a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or a private EC P-256 JWK. */
