@@ -125,6 +125,25 @@ const ROWS: Row[] = [
       secret,
       run: () => cliTexts(['dev-proxy', `--key=${secret}`]),
     },
+    ...[
+      ISSUE,
+      VALIDATE('a.b.c'),
+      ['jwks'],
+      ['provision', '--agent-id', 'a', '--proxy-url', 'http://127.0.0.1:1'],
+    ].map(
+      (argv): Row => ({
+        name: `--key #${i} → ${argv.slice(0, 2).join(' ')}`,
+        secret,
+        run: () => cliTexts([...argv, `--key=${secret}`]),
+      }),
+    ),
+    ...[ISSUE, VALIDATE('a.b.c'), ['dev-proxy']].map(
+      (argv): Row => ({
+        name: `--secret #${i} → ${argv.slice(0, 2).join(' ')}`,
+        secret,
+        run: () => cliTexts([...argv, `--secret=${secret}`]),
+      }),
+    ),
     {
       name: `ATI_JWT_SECRET #${i} → token issue`,
       secret,
