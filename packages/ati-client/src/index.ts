@@ -80,6 +80,7 @@ export { webCryptoBackend } from './jws/backend-web.ts';
 export {
   generateKeyPair,
   generateSecret,
+  type Jwk,
   type JwkLike,
   type Jwks,
   type KeyPairPem,
@@ -102,6 +103,7 @@ export {
   type AtiOrchestratorOptions,
   type ProvisionFileResult,
   type ProvisionResult,
+  type ProvisionResultWithSkills,
   type ProvisionSandboxOptions,
   type RotateSessionTokenOptions,
   type TokenOption,

@@ -20,7 +20,7 @@ export {
 export { verifyingKey } from './cli/keys.ts';
 export { AtiError, SkillError, UsageError } from './errors.ts';
 export { base64Encode } from './jws/encoding.ts';
-export { type JwkLike, type Jwks, toJwks } from './jws/keys.ts';
+export { type Jwk, type JwkLike, type Jwks, toJwks } from './jws/keys.ts';
 export { decodeSecret } from './jws/resolve.ts';
 export { formatWindow, proxyRateSpec, type RateSpec } from './rate/rate.ts';
 export { matchesWildcard, ScopeSet } from './scope/scope.ts';

@@ -120,6 +120,16 @@ export interface ProvisionResult {
 }
 
 /**
+ * What {@link AtiOrchestrator.provisionSandbox} returns with
+ * `fetchSkillContent: true`: `skills` is always there (`{}` when the fetch
+ * failed, with `skillsError` saying why).
+ */
+export interface ProvisionResultWithSkills extends ProvisionResult {
+  /** Skill name → SKILL.md content (`{}` when the fetch failed). */
+  skills: Record<string, string>;
+}
+
+/**
  * What {@link AtiOrchestrator.provisionSandbox} returns with `tokenFile`: the
  * sandbox reads its token from the file, re-read on every call, so it can be
  * rotated (contract §6).
@@ -310,13 +320,15 @@ export class AtiOrchestrator {
    * const { sessionToken, ...fileEnv } = await orch.provisionSandbox({ agentId: 'sandbox:2', tokenFile: '/run/ati/session_token' });
    * ```
    */
-  async provisionSandbox(
-    options: ProvisionSandboxOptions & { tokenFile: string },
-  ): Promise<ProvisionFileResult>;
-  async provisionSandbox(
-    options: ProvisionSandboxOptions & { tokenFile?: undefined },
-  ): Promise<ProvisionResult>;
-  async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult | ProvisionFileResult>;
+  provisionSandbox(
+    options: ProvisionSandboxOptions & { tokenFile: string; fetchSkillContent: true },
+  ): Promise<ProvisionFileResult & { skills: Record<string, string> }>;
+  provisionSandbox(options: ProvisionSandboxOptions & { tokenFile: string }): Promise<ProvisionFileResult>;
+  provisionSandbox(
+    options: ProvisionSandboxOptions & { fetchSkillContent: true; tokenFile?: undefined },
+  ): Promise<ProvisionResultWithSkills>;
+  provisionSandbox(options: ProvisionSandboxOptions & { tokenFile?: undefined }): Promise<ProvisionResult>;
+  provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult | ProvisionFileResult>;
   async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult | ProvisionFileResult> {
     const tokenFile = options.tokenFile;
     if (tokenFile !== undefined && (typeof tokenFile !== 'string' || tokenFile.trim() === '')) {
@@ -409,7 +421,8 @@ export class AtiOrchestrator {
    *
    * A bare `*` resolves nothing on the proxy ("available, not auto-loaded"),
    * so when `scopes` is only wildcards this resolves every skill the token can
-   * list instead.
+   * list instead. Empty `scopes` are sent as `["*"]`, as Python sends them: `{}`
+   * with a valid token, a 401 `ProxyError` with a missing or bad one.
    *
    * @param options.scopes - Scopes to resolve. @default the token's own scopes
    * @throws {ProxyError} on HTTP, network, timeout or response-shape failure;
@@ -420,11 +433,15 @@ export class AtiOrchestrator {
   ): Promise<Record<string, string>> {
     const client = this.client(options.token);
     let scopes = options.scopes ?? (options.token !== undefined ? inspectToken(options.token).scopes() : []);
-    if (scopes.length > 0 && scopes.every((s) => s === '*')) {
+    if (scopes.length === 0) {
+      // As Python: no scopes means `["*"]`, sent as is. The proxy resolves nothing for it, but a missing
+      // or bad token still gets its 401 instead of a silent `{}`.
+      scopes = ['*'];
+    } else if (scopes.every((s) => s === '*')) {
       const listed = await client.listSkills({ signal: options.signal });
       scopes = listed.map((s) => `skill:${s.name}`);
+      if (scopes.length === 0) return {};
     }
-    if (scopes.length === 0) return {};
     const resolved = await client.resolveSkills(scopes, { includeContent: true, signal: options.signal });
     const out: Record<string, string> = {};
     for (const entry of resolved) setOwn(out, entry.name, entry.content ?? '');

@@ -418,8 +418,7 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
     throw new AtiError('ERR_INVALID_ARGUMENT', 'Give secret (HS256) or publicKey (ES256), not both');
   }
   if (o.secret !== undefined) decodeSecret(o.secret);
-  // A Web Crypto JsonWebKey is a JwkLike without the index signature.
-  const publicKey = o.publicKey as string | JwkLike | undefined;
+  const publicKey = o.publicKey;
   const jwks: Jwks | undefined = publicKey === undefined ? undefined : toJwks(publicKey, { format: 'ati' });
   const authEnabled = o.secret !== undefined || o.publicKey !== undefined;
   const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY;

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { AtiError, ProxyError, UsageError } from '../errors.ts';
-import { setOwn } from '../util/values.ts';
+import { errnoCode, setOwn } from '../util/values.ts';
 import { checkArgs, GLOBAL_FLAGS, isHelpFlag, type Options, shownName } from './args.ts';
 
 /** A writable text stream (process.stdout/stderr or a test buffer). */
@@ -86,14 +86,12 @@ export function envValue(ctx: CliContext, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-/** Read a key or token file; errors name the path only. */
-export async function readTextFile(path: string, what: string): Promise<string> {
+/** Read the file named by flag or variable `source`; errors name the source and errno only (the path may be a secret). */
+export async function readTextFile(path: string, source: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(
-      `Cannot read ${what} file ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
+    throw new UsageError(`Cannot read the file named by ${source}: ${errnoCode(err) ?? 'error'}`);
   }
 }
 

@@ -200,16 +200,22 @@ function quote(text: string): string {
 }
 
 /**
- * Defence in depth: a proxy error text that echoes the credential, or any long
- * part of it (a JWT's payload or signature segment), must not carry it into a
- * message or log.
+ * Defence in depth: a proxy error text that echoes a credential, or any long
+ * part of one (a JWT's payload or signature segment), must not carry it into a
+ * message or log. `secrets` are every credential the client knows, not only
+ * the one sent: routes such as `/health` go without one but may still echo it.
  */
-function redact(text: string, secret: string | undefined): string {
-  if (secret === undefined) return text;
-  let out = text.split(secret).join('[REDACTED]');
-  for (const part of secret.split('.')) if (part.length >= 16) out = out.split(part).join('[REDACTED]');
+function redact(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets) {
+    out = out.split(secret).join('[REDACTED]');
+    for (const part of secret.split('.')) if (part.length >= 16) out = out.split(part).join('[REDACTED]');
+  }
   return out;
 }
+
+/** How many of the latest provided credentials (`getToken` results) stay in the redaction set. */
+const KNOWN_SECRETS = 4;
 
 function networkDetail(error: unknown): string {
   // undici: TypeError('fetch failed', { cause: Error { code: 'ECONNREFUSED' } }).
@@ -239,13 +245,20 @@ export class Transport {
   readonly #jobId: string | undefined;
   readonly #credential: () => Promise<Credential | undefined>;
   readonly #statusCodes: StatusCodes | undefined;
+  /** The configured credential and the latest provided ones: redacted from every error, on every route. */
+  readonly #known: string[];
+  /** How many entries of `#known` are configured (0 or 1): those are never evicted. */
+  readonly #pinned: number;
 
   /** @throws {AtiError} `ERR_INVALID_ARGUMENT` when an option is invalid (never quoting a URL or secret). */
   constructor(
     options: TransportOptions,
     credential: () => Promise<Credential | undefined>,
     statusCodes?: StatusCodes,
+    configured?: string,
   ) {
+    this.#known = configured === undefined ? [] : [configured];
+    this.#pinned = this.#known.length;
     this.proxyUrl = parseBaseUrl(options.proxyUrl);
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') {
@@ -307,6 +320,7 @@ export class Transport {
     if (signal?.aborted) throw fail('ERR_PROXY_ABORTED', 'aborted by the caller', signal.reason);
 
     const credential = spec.auth ? await this.#credential() : undefined;
+    if (credential !== undefined) this.#remember(credential.secret);
     // The caller may have aborted while getToken() was pending.
     if (signal?.aborted) throw fail('ERR_PROXY_ABORTED', 'aborted by the caller', signal.reason);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -437,6 +451,13 @@ export class Transport {
     return value;
   }
 
+  /** Keep `secret` for redaction, with the configured one (first) and the latest few provided ones. */
+  #remember(secret: string): void {
+    if (this.#known.includes(secret)) return;
+    this.#known.push(secret);
+    if (this.#known.length > this.#pinned + KNOWN_SECRETS) this.#known.splice(this.#pinned, 1);
+  }
+
   /** The error for a non-2xx answer; the status is the verdict, the body only explains it. */
   async #httpError(spec: RequestSpec<unknown>, response: Response, secret: string | undefined) {
     // A body that breaks off is not a network error (and is never retried).
@@ -448,9 +469,10 @@ export class Transport {
     } catch {
       proxyError = undefined;
     }
-    if (proxyError !== undefined) proxyError = redact(proxyError, secret);
+    const secrets = secret === undefined ? this.#known : [secret, ...this.#known];
+    if (proxyError !== undefined) proxyError = redact(proxyError, secrets);
     const mapped = this.#statusCodes?.(response.status);
-    const detail = quote(redact(proxyError ?? text, secret)) || mapped?.hint || response.statusText;
+    const detail = quote(redact(proxyError ?? text, secrets)) || mapped?.hint || response.statusText;
     return new ProxyError(
       mapped?.code ?? 'ERR_PROXY_HTTP',
       `${spec.method} ${spec.path} failed: ${response.status}${detail === '' ? '' : ` ${detail}`}`,
