@@ -4,16 +4,15 @@
  *
  * @module
  */
+import { AtiError, UsageError } from 'ati-client/internal';
 import {
-  AtiError,
   type CliContext,
   type Command,
   envValue,
   parse,
   printJson,
-  UsageError,
   verifyingKey,
-} from 'ati-client/internal';
+} from 'ati-client/internal/cli';
 import { sampleFixtures } from './fixtures.ts';
 import { startDevProxy } from './server.ts';
 import { loadSkillsDir } from './skills-dir.ts';
