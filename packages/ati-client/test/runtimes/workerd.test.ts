@@ -53,26 +53,6 @@ async function bundle(source: string, conditions: string[]): Promise<Bundle> {
   };
 }
 
-const running: Miniflare[] = [];
-
-/** Serve `js` in workerd on an ephemeral 127.0.0.1 port; returns its URL. */
-async function serve(js: string, nodejsCompat: boolean, bindings: Record<string, string> = {}): Promise<URL> {
-  const mf = new Miniflare({
-    modules: true,
-    script: js,
-    compatibilityDate: '2025-09-01',
-    compatibilityFlags: nodejsCompat ? ['nodejs_compat'] : [],
-    bindings,
-    host: '127.0.0.1',
-    port: 0,
-    log: new NoOpLog(),
-  });
-  running.push(mf);
-  return mf.ready;
-}
-
-after(() => Promise.all(running.map((mf) => mf.dispose())));
-
 const TOKEN_WORKER = `
 import * as ati from 'ati-client';
 async function code(p) {
@@ -100,29 +80,67 @@ export default {
 };
 `;
 
+const PROXY_WORKER = `
+import { createDevProxy, sampleFixtures } from 'ati-dev-proxy/fetch';
+let proxy;
+export default {
+  async fetch(request, env) {
+    if (new URL(request.url).pathname === '/__skills-dir') {
+      const p = createDevProxy({ skillsDir: '/skills' });
+      return Response.json(await p.ready.then(() => 'loaded', (e) => e.code));
+    }
+    proxy ??= createDevProxy({ ...sampleFixtures, secret: env.SECRET });
+    return proxy.fetch(request);
+  },
+};
+`;
+
+/** The token worker, bundled three ways; each is served under `/<path>/`. */
 const TOKEN_CASES = [
-  { name: "wrangler's conditions, nodejs_compat", conditions: WRANGLER, compat: true, backend: 'web' },
-  { name: "wrangler's conditions, no nodejs_compat", conditions: WRANGLER, compat: false, backend: 'web' },
-  { name: 'the node condition, nodejs_compat', conditions: ['node'], compat: true, backend: 'node' },
+  { path: 'wrangler-compat', conditions: WRANGLER, compat: true, backend: 'web' },
+  { path: 'wrangler', conditions: WRANGLER, compat: false, backend: 'web' },
+  { path: 'node-compat', conditions: ['node'], compat: true, backend: 'node' },
 ] as const;
 
-describe('ati-client in workerd', () => {
-  const urls = new Map<string, Promise<URL>>();
-  const bundles = new Map<string, Promise<Bundle>>();
-  before(() => {
-    for (const c of TOKEN_CASES) {
-      const b = bundle(TOKEN_WORKER, [...c.conditions]);
-      bundles.set(c.name, b);
-      urls.set(
-        c.name,
-        b.then((x) => serve(x.js, c.compat)),
-      );
-    }
-  });
+const SECRET = generateSecret();
+const bundles = new Map<string, Bundle>();
+let mf: Miniflare;
+let url: URL;
 
+// One workerd process serves every worker: the dev proxy at the root (without nodejs_compat),
+// each token worker on its own route.
+before(async () => {
+  const proxy = await bundle(PROXY_WORKER, WRANGLER);
+  bundles.set('proxy', proxy);
+  for (const c of TOKEN_CASES) bundles.set(c.path, await bundle(TOKEN_WORKER, [...c.conditions]));
+  const worker = (name: string, compat: boolean) => ({
+    name,
+    modules: true,
+    script: bundles.get(name)!.js,
+    compatibilityDate: '2025-09-01',
+    compatibilityFlags: compat ? ['nodejs_compat'] : [],
+  });
+  mf = new Miniflare({
+    workers: [
+      { ...worker('proxy', false), bindings: { SECRET } },
+      ...TOKEN_CASES.map((c) => ({ ...worker(c.path, c.compat), routes: [`*/${c.path}/*`] })),
+    ],
+    host: '127.0.0.1',
+    port: 0,
+    log: new NoOpLog(),
+    // Miniflare otherwise fetches a `request.cf` sample from workers.cloudflare.com: stay offline.
+    cf: false,
+  });
+  url = await mf.ready;
+});
+
+after(() => mf?.dispose());
+
+describe('ati-client in workerd', () => {
   for (const c of TOKEN_CASES) {
-    it(`issues and validates HS256 and ES256 (${c.name}), interoperating with Node`, async () => {
-      const b = await bundles.get(c.name)!;
+    const name = `${c.conditions.join(', ')}${c.compat ? ', nodejs_compat' : ''}`;
+    it(`issues and validates HS256 and ES256 (conditions ${name}), interoperating with Node`, async () => {
+      const b = bundles.get(c.path)!;
       const backend = `packages/ati-client/dist/jws/backend-${c.backend}.js`;
       assert.ok(b.inputs.includes(backend), `${backend} bundled`);
       if (c.backend === 'web') assert.deepEqual(b.nodeImports, []);
@@ -134,7 +152,7 @@ describe('ati-client in workerd', () => {
         hs: await issueToken({ secret, sub: 'node', scope: 'tool:x' }),
         es: await issueToken({ privateKey, sub: 'node-es', scope: '' }),
       };
-      const res = await fetch(await urls.get(c.name)!, {
+      const res = await fetch(new URL(`/${c.path}/`, url), {
         method: 'POST',
         body: JSON.stringify({
           secret,
@@ -162,30 +180,7 @@ describe('ati-client in workerd', () => {
   }
 });
 
-const PROXY_WORKER = `
-import { createDevProxy, sampleFixtures } from 'ati-dev-proxy/fetch';
-let proxy;
-export default {
-  async fetch(request, env) {
-    if (new URL(request.url).pathname === '/__skills-dir') {
-      const p = createDevProxy({ skillsDir: '/skills' });
-      return Response.json(await p.ready.then(() => 'loaded', (e) => e.code));
-    }
-    proxy ??= createDevProxy({ ...sampleFixtures, secret: env.SECRET });
-    return proxy.fetch(request);
-  },
-};
-`;
-
 describe('the dev proxy in workerd without nodejs_compat', () => {
-  const secret = generateSecret();
-  let url: URL;
-  before(async () => {
-    const b = await bundle(PROXY_WORKER, WRANGLER);
-    assert.deepEqual(b.nodeImports, []);
-    url = await serve(b.js, false, { SECRET: secret });
-  });
-
   async function tools(authorization: string | undefined): Promise<{ status: number; text: string }> {
     const res = await fetch(new URL('/tools', url), {
       headers: authorization === undefined ? {} : { authorization },
@@ -193,8 +188,12 @@ describe('the dev proxy in workerd without nodejs_compat', () => {
     return { status: res.status, text: await res.text() };
   }
 
+  it('is bundled without any node: module', () => {
+    assert.deepEqual(bundles.get('proxy')!.nodeImports, []);
+  });
+
   it('an authorized /tools call returns the tools the token may see', async () => {
-    const token = await issueToken({ secret, sub: 'agent', scope: 'tool:web_search' });
+    const token = await issueToken({ secret: SECRET, sub: 'agent', scope: 'tool:web_search' });
     const res = await tools(`Bearer ${token}`);
     assert.equal(res.status, 200, res.text);
     const names = (JSON.parse(res.text) as { name: string }[]).map((t) => t.name);
@@ -204,13 +203,17 @@ describe('the dev proxy in workerd without nodejs_compat', () => {
 
   it('a bad token, a token signed with another secret and no token get 401', async () => {
     const other = await issueToken({ secret: generateSecret(), sub: 'agent', scope: 'tool:web_search' });
-    for (const authorization of ['Bearer junk', `Bearer ${other}`, undefined]) {
-      assert.equal((await tools(authorization)).status, 401, String(authorization === undefined));
+    for (const [what, authorization] of [
+      ['junk', 'Bearer junk'],
+      ['other secret', `Bearer ${other}`],
+      ['none', undefined],
+    ] as const) {
+      assert.equal((await tools(authorization)).status, 401, what);
     }
   });
 
   it('calls a tool through /call', async () => {
-    const token = await issueToken({ secret, sub: 'agent', scope: 'tool:web_search' });
+    const token = await issueToken({ secret: SECRET, sub: 'agent', scope: 'tool:web_search' });
     const res = await fetch(new URL('/call', url), {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
