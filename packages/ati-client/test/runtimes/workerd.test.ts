@@ -32,6 +32,7 @@ interface Bundle {
 
 async function bundle(source: string, conditions: string[]): Promise<Bundle> {
   const result = await build({
+    absWorkingDir: ROOT,
     stdin: { contents: source, resolveDir: ROOT, sourcefile: 'worker.js', loader: 'js' },
     bundle: true,
     write: false,
