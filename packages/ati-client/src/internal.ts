@@ -5,19 +5,13 @@
  * Not a public API: no semver promise. `ati-dev-proxy` pins the exact
  * `ati-client` version it was built with.
  *
+ * Loads no `node:` module, so the dev proxy's fetch handler bundles for
+ * workerd without `nodejs_compat`; the CLI helpers are in
+ * `ati-client/internal/cli`.
+ *
  * @module
  */
 
-export {
-  type CliContext,
-  type Command,
-  envValue,
-  parse,
-  printJson,
-  processContext,
-  reportError,
-} from './cli/context.ts';
-export { verifyingKey } from './cli/keys.ts';
 export { AtiError, SkillError, UsageError } from './errors.ts';
 export { base64Encode } from './jws/encoding.ts';
 export { type Jwk, type JwkLike, type Jwks, toJwks } from './jws/keys.ts';

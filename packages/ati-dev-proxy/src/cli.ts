@@ -4,18 +4,15 @@
  *
  * @module
  */
+import { AtiError, errnoCode, SkillError, UsageError } from 'ati-client/internal';
 import {
-  AtiError,
   type CliContext,
   type Command,
   envValue,
-  errnoCode,
   parse,
   printJson,
-  SkillError,
-  UsageError,
   verifyingKey,
-} from 'ati-client/internal';
+} from 'ati-client/internal/cli';
 import { sampleFixtures } from './fixtures.ts';
 import { startDevProxy } from './server.ts';
 import { loadSkillsDir } from './skills-dir.ts';

@@ -440,7 +440,7 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
   if (o.skillsDir !== undefined) {
     const dir = o.skillsDir;
     ready = (async () => {
-      const { loadSkillsDir } = await import('./skills-dir.ts');
+      const { loadSkillsDir } = await import('#skills-dir');
       const loaded = await loadSkillsDir(dir);
       registry = new Registry(o.tools ?? [], o.providers ?? [], [...fixtureSkills, ...loaded], o.catalog);
     })();

@@ -88,7 +88,8 @@ describe('public surface', () => {
 });
 
 describe('the . entry outside Node', () => {
-  for (const conditions of [['browser'], ['worker'], ['deno']]) {
+  // workerd and worker win over node: a worker bundle that also sets node gets Web Crypto.
+  for (const conditions of [['browser'], ['worker'], ['deno'], ['workerd', 'worker', 'node']]) {
     it(`bundles for platform "neutral" with conditions ${conditions.join(',')} without any node: module`, async () => {
       const result = await build({
         entryPoints: [`${ROOT}dist/index.js`], // the package as shipped: run after npm run build
