@@ -89,6 +89,7 @@ export {
 export {
   AtiOrchestrator,
   type AtiOrchestratorOptions,
+  type IssueJobKeyOptions,
   type ProvisionResult,
   type ProvisionSandboxOptions,
   type TokenOption,
@@ -122,3 +123,14 @@ export { type AtiNamespace, TokenClaims, type TokenClaimsInit } from './token/cl
 export { inspectToken } from './token/inspect.ts';
 export { type IssueTokenOptions, issueToken } from './token/issue.ts';
 export { type ValidateTokenOptions, validateToken } from './token/validate.ts';
+export {
+  AtiAdminClient,
+  type AtiAdminClientOptions,
+  type BulkRevokeOptions,
+  IssuedVirtualKey,
+  type IssueKeyOptions,
+  type RevokeKeyOptions,
+  type VirtualKeyInfo,
+} from './virtual-keys/admin-client.ts';
+export { hashVirtualKey, isVirtualKey, VIRTUAL_KEY_PREFIX } from './virtual-keys/hash.ts';
+export { JobKey } from './virtual-keys/job-key.ts';

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { DENO_INSPECT, INSPECT } from '../util/inspect.ts';
 import { isRecord } from '../util/values.ts';
 import {
   isCallResponse,
@@ -253,8 +254,13 @@ export class AtiProxyClient {
   }
 
   /** Shows the URL only: the token or API key never reaches a log through `console.log(client)`. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
+  [INSPECT](): string {
     return `AtiProxyClient { proxyUrl: ${JSON.stringify(this.proxyUrl)} }`;
+  }
+
+  /** @internal */
+  [DENO_INSPECT](): string {
+    return this[INSPECT]();
   }
 
   /** `{ proxyUrl }`: the credential is never serialized. */

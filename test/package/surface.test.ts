@@ -13,10 +13,13 @@ import * as nodeEntry from '../../src/node.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const MAIN_EXPORTS = [
+  'AtiAdminClient',
   'AtiError',
   'AtiOrchestrator',
   'AtiProxyClient',
   'ERROR_CODES',
+  'IssuedVirtualKey',
+  'JobKey',
   'ProvisionError',
   'ProxyError',
   'SKILL_BUNDLE_BATCH_LIMIT',
@@ -28,6 +31,7 @@ const MAIN_EXPORTS = [
   'TokenClaims',
   'TokenError',
   'TokenExpiredError',
+  'VIRTUAL_KEY_PREFIX',
   'buildScopeString',
   'buildSkillInstructions',
   'checkScope',
@@ -36,7 +40,9 @@ const MAIN_EXPORTS = [
   'formatWindow',
   'generateKeyPair',
   'generateSecret',
+  'hashVirtualKey',
   'inspectToken',
+  'isVirtualKey',
   'issueToken',
   'legacyAlias',
   'matchesWildcard',
