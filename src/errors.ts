@@ -51,6 +51,8 @@ export const ERROR_CODES = [
   'ERR_SESSION_TOKEN_READ',
   // UsageError (CLI)
   'ERR_USAGE',
+  // AtiError from the dev proxy (ati-client/testing): its virtual-key database
+  'ERR_KEY_DATABASE',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -8,6 +8,7 @@ import type { JwkLike } from '../jws/keys.ts';
 import type { ScopeSet } from '../scope/scope.ts';
 import type { SandboxSignatureVerdict } from '../signature/sandbox.ts';
 import type { TokenClaims } from '../token/claims.ts';
+import type { DevKeyDatabase } from './keys/db.ts';
 import type { Json } from './serde-json.ts';
 
 /** HTTP method of a tool, as the proxy reports it (`format!("{:?}", method)`). */
@@ -237,6 +238,28 @@ export interface DevProxyOptions {
   help?: false | ((request: DevHelpRequest, ctx: DevHelpContext) => string | Promise<string>) | undefined;
   /** Check sandbox request signatures, as the proxy does with `--sig-verify-mode`. @default not checked */
   signatures?: DevSignatureOptions | undefined;
+  /**
+   * The proxy's `ATI_ADMIN_TOKEN`: enables `/admin/keys*` (virtual keys,
+   * contract §9) behind `Authorization: Bearer <adminToken>`. Unset or `''`:
+   * those routes answer 503. Setting it opens a key database (an in-memory
+   * PGlite unless `databaseUrl` or `keyDatabase` is given).
+   */
+  adminToken?: string | undefined;
+  /**
+   * The proxy's `ATI_DB_URL`: keep virtual keys on this Postgres server
+   * (`pg` driver; tables created if absent). Dev proxies on one server behave
+   * as proxy pods: a revocation through one reaches the others by
+   * LISTEN/NOTIFY. Enables `Ati-Key` auth even without `adminToken`.
+   * @default an in-memory PGlite database when `adminToken` is set
+   */
+  databaseUrl?: string | undefined;
+  /**
+   * A database from {@link openKeyDatabase}, shared with other dev proxies
+   * (e.g. one PGlite for two "pods"). Not closed by the dev proxy.
+   */
+  keyDatabase?: DevKeyDatabase | undefined;
+  /** Called when this proxy's revocation listener drops a key hash from its cache (a NOTIFY arrived). */
+  onKeyRevoked?: ((hash: string) => void) | undefined;
 }
 
 /** How the dev proxy checks `X-Sandbox-Signature` (the proxy's `--sig-verify-mode` and friends, contract §7). */
@@ -287,6 +310,8 @@ export interface DevProxy {
   readonly ready: Promise<void>;
   /** Forget every rate-limit window (state is per dev proxy, keyed by pattern, shared by tokens as in the proxy). */
   resetRateLimits(): void;
+  /** Stop the key store's listener and close the key database it opened (not a shared `keyDatabase`). */
+  close(): Promise<void>;
 }
 
 /** Options of {@link startDevProxy}. */
@@ -303,7 +328,7 @@ export interface RunningDevProxy {
   readonly url: string;
   /** The port actually bound (the chosen one when `port` was 0). */
   readonly port: number;
-  /** Stop listening and destroy open (keep-alive) connections. */
+  /** Stop listening, destroy open (keep-alive) connections and close the key store. */
   close(): Promise<void>;
   /** The underlying dev proxy, e.g. for `resetRateLimits()`. */
   readonly handler: DevProxy;
