@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   skills: async () => (await import('./skills.ts')).skills,
   jwks: async () => (await import('./jwks.ts')).jwks,
   'dev-proxy': async () => (await import('./dev-proxy.ts')).devProxy,
+  keys: async () => (await import('./admin-keys.ts')).adminKeys,
 };
 
 export const MAIN_HELP = `Usage: ati-client <command> [options]
@@ -28,10 +29,11 @@ Commands:
   skills listing [--search <terms>]       print the skill listing for an agent's prompt
   jwks [--key <public.pem>]               print the JWKS for an ES256 public key
   dev-proxy [--port <n>]                  run an ATI-compatible dev proxy with sample fixtures
+  keys issue|get|revoke|bulk-revoke|list  manage virtual keys through the proxy admin API (ATI_ADMIN_TOKEN)
 
 Global options: --json (stable JSON output), --help, --version.
 Env: ATI_JWT_SECRET, ATI_JWT_PRIVATE_KEY, ATI_JWT_PUBLIC_KEY, ATI_JWT_ISSUER, ATI_JWT_AUDIENCE, ATI_PROXY_URL,
-     ATI_SESSION_TOKEN, ATI_SESSION_TOKEN_FILE.
+     ATI_SESSION_TOKEN, ATI_SESSION_TOKEN_FILE, ATI_ADMIN_TOKEN.
 Exit codes: 0 ok, 1 failure or rejected token, 2 usage error.
 `;
 
