@@ -15,8 +15,8 @@ import { issueToken } from '../../src/token/issue.ts';
 import { AtiAdminClient, IssuedVirtualKey } from '../../src/virtual-keys/admin-client.ts';
 import { hashVirtualKey, isVirtualKey } from '../../src/virtual-keys/hash.ts';
 import { rejectsWith, renderings } from '../client/http-helpers.ts';
+import { closeKeyDatabase, SECRET, startKeyProxy } from './helpers.ts';
 
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
 const ADMIN_TOKEN = 'admin-token-7f3c9e1d2b4a6f8e0c1d3b5a7f9e2c4d';
 
 let proxy: RunningDevProxy;
@@ -27,10 +27,13 @@ const rawKeys: string[] = [];
 const seen: unknown[] = [];
 
 before(async () => {
-  proxy = await startDevProxy({ ...sampleFixtures, secret: SECRET, adminToken: ADMIN_TOKEN });
+  proxy = await startKeyProxy(ADMIN_TOKEN);
   admin = new AtiAdminClient({ proxyUrl: proxy.url, adminToken: ADMIN_TOKEN });
 });
-after(() => proxy.close());
+after(async () => {
+  await proxy.close();
+  await closeKeyDatabase();
+});
 
 let aliasCounter = 0;
 const nextAlias = (label: string) => `${label}-${++aliasCounter}`;

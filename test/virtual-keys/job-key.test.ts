@@ -9,27 +9,29 @@ import { inspect } from 'node:util';
 import { AtiProxyClient } from '../../src/client/client.ts';
 import { ProvisionError, ProxyError } from '../../src/errors.ts';
 import { AtiOrchestrator } from '../../src/orchestrator.ts';
-import { sampleFixtures, startDevProxy } from '../../src/testing/index.ts';
 import type { RunningDevProxy } from '../../src/testing/types.ts';
 import { JobKey } from '../../src/virtual-keys/job-key.ts';
 import { rejectsWith, renderings } from '../client/http-helpers.ts';
+import { closeKeyDatabase, SECRET, startKeyProxy } from './helpers.ts';
 
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
 const ADMIN_TOKEN = 'admin-token-job-keys-0123456789abcdef';
 
 let proxy: RunningDevProxy;
 let orch: AtiOrchestrator;
 
 before(async () => {
-  proxy = await startDevProxy({ ...sampleFixtures, secret: SECRET, adminToken: ADMIN_TOKEN });
+  proxy = await startKeyProxy(ADMIN_TOKEN);
   orch = new AtiOrchestrator({ proxyUrl: proxy.url, secret: SECRET, adminToken: ADMIN_TOKEN });
 });
-after(() => proxy.close());
+after(async () => {
+  await proxy.close();
+  await closeKeyDatabase();
+});
 
 /** Whether the proxy still accepts the key (200) or refuses it (401). */
-async function works(rawKey: string): Promise<boolean> {
+async function works(rawKey: string, proxyUrl = proxy.url): Promise<boolean> {
   try {
-    await new AtiProxyClient({ proxyUrl: proxy.url, apiKey: rawKey }).listTools();
+    await new AtiProxyClient({ proxyUrl, apiKey: rawKey }).listTools();
     return true;
   } catch (err) {
     assert.ok(err instanceof ProxyError && err.status === 401, String(err));
@@ -99,24 +101,21 @@ describe('issueJobKey', () => {
   });
 
   it('a failed revocation throws, leaves the key live, and can be retried', async () => {
-    const down = await startDevProxy({ ...sampleFixtures, secret: SECRET, adminToken: ADMIN_TOKEN });
+    const down = await startKeyProxy(ADMIN_TOKEN);
     const o = new AtiOrchestrator({ proxyUrl: down.url, adminToken: ADMIN_TOKEN });
     const key = await o.issueJobKey({ userId: 'u-retry' });
     const url = down.url;
     await down.close();
     await rejectsWith(key.revoke(), 'ERR_PROXY_NETWORK');
     assert.equal(key.revoked, false);
-    // Same port, fresh proxy: the key is gone with the old in-memory database, so the retry finds nothing.
-    const up = await startDevProxy({
-      ...sampleFixtures,
-      secret: SECRET,
-      adminToken: ADMIN_TOKEN,
-      port: down.port,
-    });
+    // The proxy comes back on the same port and database: the retry revokes the key that stayed live.
+    const up = await startKeyProxy(ADMIN_TOKEN, { port: down.port });
     try {
       assert.equal(up.url, url);
-      assert.equal(await key.revoke(), false);
+      assert.ok(await works(key.rawKey, up.url), 'still live after the failed revoke');
+      assert.equal(await key.revoke(), true);
       assert.equal(key.revoked, true);
+      assert.equal(await works(key.rawKey, up.url), false);
     } finally {
       await up.close();
     }
