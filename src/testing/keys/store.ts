@@ -11,6 +11,7 @@
 import { base64urlEncode } from '../../jws/encoding.ts';
 import { sortedJson } from '../json-out.ts';
 import { type Json, utf8, valueFromSlice } from '../serde-json.ts';
+import type { DevKeyEvent } from '../types.ts';
 import type { DevKeyDatabase, SqlRow, SqlRunner } from './db.ts';
 
 /** Prefix of a raw key. */
@@ -227,24 +228,27 @@ export class KeyStore {
 
   private constructor(
     readonly db: DevKeyDatabase,
-    private readonly onRevoked: ((hash: string) => void) | undefined,
+    private readonly onEvent: ((event: DevKeyEvent) => void) | undefined,
   ) {}
 
   /** Create the tables if absent, then LISTEN on the revocation channel. */
-  static async open(db: DevKeyDatabase, onRevoked?: (hash: string) => void): Promise<KeyStore> {
+  static async open(db: DevKeyDatabase, onEvent?: (event: DevKeyEvent) => void): Promise<KeyStore> {
     await db.transaction(async (tx) => {
       if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       for (const stmt of SCHEMA.split(';')) if (stmt.trim() !== '') await tx.query(stmt);
     });
-    const store = new KeyStore(db, onRevoked);
+    const store = new KeyStore(db, onEvent);
     store.stopListening = await db.listen(
       NOTIFY_CHANNEL,
       (hash) => {
         store.invalidate(hash);
-        store.onRevoked?.(hash);
+        store.onEvent?.({ type: 'revoked', hash });
       },
       // Revocations sent while the listener was away are unknown: forget everything.
-      () => store.clearCache(),
+      () => {
+        store.clearCache();
+        store.onEvent?.({ type: 'reconnected' });
+      },
     );
     return store;
   }
