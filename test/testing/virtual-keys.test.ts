@@ -348,6 +348,11 @@ function adminSuite(backend: () => Backend): void {
         '{"error":"expires_in overflows chrono::Duration"}',
       ],
       [
+        '{"user_id":"u","alias":"far","expires_in_secs":9000000000000}',
+        500,
+        '{"error":"`DateTime + TimeDelta` overflowed"}',
+      ],
+      [
         '{"user_id":"u"}',
         422,
         /^Failed to deserialize the JSON body into the target type: missing field `alias` at line 1 column 15$/,

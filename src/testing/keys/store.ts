@@ -112,6 +112,16 @@ export interface BulkFilter {
 /** The invalid-parameter errors the proxy answers with 400. */
 export class InvalidKeyParams extends Error {}
 
+/**
+ * An expiry past chrono's last date (year 262143): the proxy's handler
+ * panics there (`DateTime + TimeDelta` overflow) and drops the connection;
+ * the dev proxy answers 500 with the panic message instead.
+ */
+export class ExpiryOverflow extends Error {}
+
+/** `+262143-12-31T23:59:59Z`, chrono's last representable second, in epoch seconds. */
+const CHRONO_MAX_SECONDS = 8_210_298_412_799n;
+
 /** chrono `DateTime<Utc>` serialization: `Z`, and 3 or 6 fraction digits only when non-zero (AutoSi). */
 export function rfc3339(text: string | null): string | null {
   if (text === null) return null;
@@ -299,6 +309,12 @@ export class KeyStore {
     if (p.alias.trim() === '') throw new InvalidKeyParams('key_alias is required');
     if (p.expiresInSecs !== undefined && BigInt(p.expiresInSecs) > MAX_DELTA_SECONDS) {
       throw new InvalidKeyParams('expires_in overflows chrono::Duration');
+    }
+    if (
+      p.expiresInSecs !== undefined &&
+      BigInt(Math.floor(Date.now() / 1000)) + BigInt(p.expiresInSecs) > CHRONO_MAX_SECONDS
+    ) {
+      throw new ExpiryOverflow('`DateTime + TimeDelta` overflowed');
     }
     const rawKey = generateRawKey();
     const hash = await hashKey(rawKey);
