@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import {
   type DevKeyDatabase,
   type DevKeyEvent,
@@ -523,6 +524,33 @@ describe('virtual keys on PGlite (embedded, the default)', () => {
   after(() => db.close());
   describe('admin API', () => adminSuite(() => backend));
   describe('two pods on one database', () => podSuite(() => backend));
+
+  test('property: LIKE escape_like(prefix) || % matches exactly the aliases starting with prefix', async () => {
+    const text = fc.string({ unit: fc.constantFrom('%', '_', '\\', 'a', 'b', 'é'), maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(text, text, async (alias, prefix) => {
+        const [row] = await db.query("SELECT $1::text LIKE $2::text ESCAPE '\\' AS hit", [
+          alias,
+          `${escapeLike(prefix)}%`,
+        ]);
+        assert.equal(row!.hit, alias.startsWith(prefix));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('dev mode (no JWT key): requests without a header pass, a bad Ati-Key is still 401', async () => {
+    const p = await startDevProxy({ ...sampleFixtures, keyDatabase: db });
+    try {
+      assert.equal((await raw(p.url, 'GET', '/tools')).status, 200);
+      const res = await raw(p.url, 'GET', '/tools', withKey('ati-key_AAAAAAAAAAAAAAAAAAAAAA'));
+      assert.deepEqual([res.status, res.text], [401, '']);
+      // No admin token: the admin routes are closed even with a database.
+      assert.equal((await raw(p.url, 'GET', '/admin/keys?user_id=x', ADMIN_H)).status, 503);
+    } finally {
+      await p.close();
+    }
+  });
 });
 
 const skip = postgresSkipReason();
