@@ -29,6 +29,7 @@ export type {
   DevCatalogEntry,
   DevHelpContext,
   DevHelpRequest,
+  DevKeyEvent,
   DevProvider,
   DevProxy,
   DevProxyOptions,

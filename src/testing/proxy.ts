@@ -1137,7 +1137,7 @@ function openKeys(o: DevProxyOptions): Keys | undefined {
     const { KeyStore } = await import('./keys/store.ts');
     db = o.keyDatabase ?? (await openKeyDatabase({ url: o.databaseUrl }));
     if (closing !== undefined) throw new AtiError('ERR_KEY_DATABASE', 'The dev proxy was closed');
-    store = await KeyStore.open(db, o.onKeyRevoked);
+    store = await KeyStore.open(db, o.onKeyEvent);
     return store;
   })();
   const opened = opening.then(

@@ -258,9 +258,16 @@ export interface DevProxyOptions {
    * (e.g. one PGlite for two "pods"). Not closed by the dev proxy.
    */
   keyDatabase?: DevKeyDatabase | undefined;
-  /** Called when this proxy's revocation listener drops a key hash from its cache (a NOTIFY arrived). */
-  onKeyRevoked?: ((hash: string) => void) | undefined;
+  /**
+   * Called by this proxy's revocation listener: `revoked` when a NOTIFY
+   * dropped a key hash from its cache, `reconnected` when the listening
+   * connection came back after a loss (the whole cache is dropped then).
+   */
+  onKeyEvent?: ((event: DevKeyEvent) => void) | undefined;
 }
+
+/** What the dev proxy's revocation listener saw (see `onKeyEvent`). */
+export type DevKeyEvent = { type: 'revoked'; hash: string } | { type: 'reconnected' };
 
 /** How the dev proxy checks `X-Sandbox-Signature` (the proxy's `--sig-verify-mode` and friends, contract §7). */
 export interface DevSignatureOptions {

@@ -13,6 +13,7 @@ import type { DevRequest } from '../proxy.ts';
 import { parseQuery, QueryRejection } from '../query.ts';
 import type { Json, StructSpec } from '../serde-json.ts';
 import {
+  ExpiryOverflow,
   hashKey,
   InvalidKeyParams,
   isActive,
@@ -201,6 +202,7 @@ async function dispatch(
     }
   } catch (err) {
     if (err instanceof InvalidKeyParams) return json(400, { error: err.message });
+    if (err instanceof ExpiryOverflow) return json(500, { error: err.message });
     if (err instanceof QueryRejection) return plain(400, err.message);
     return json(500, { error: sqlxMessage(err) });
   }

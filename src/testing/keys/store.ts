@@ -11,6 +11,7 @@
 import { base64urlEncode } from '../../jws/encoding.ts';
 import { sortedJson } from '../json-out.ts';
 import { type Json, utf8, valueFromSlice } from '../serde-json.ts';
+import type { DevKeyEvent } from '../types.ts';
 import type { DevKeyDatabase, SqlRow, SqlRunner } from './db.ts';
 
 /** Prefix of a raw key. */
@@ -110,6 +111,16 @@ export interface BulkFilter {
 
 /** The invalid-parameter errors the proxy answers with 400. */
 export class InvalidKeyParams extends Error {}
+
+/**
+ * An expiry past chrono's last date (year 262143): the proxy's handler
+ * panics there (`DateTime + TimeDelta` overflow) and drops the connection;
+ * the dev proxy answers 500 with the panic message instead.
+ */
+export class ExpiryOverflow extends Error {}
+
+/** `+262143-12-31T23:59:59Z`, chrono's last representable second, in epoch seconds. */
+const CHRONO_MAX_SECONDS = 8_210_298_412_799n;
 
 /** chrono `DateTime<Utc>` serialization: `Z`, and 3 or 6 fraction digits only when non-zero (AutoSi). */
 export function rfc3339(text: string | null): string | null {
@@ -227,24 +238,27 @@ export class KeyStore {
 
   private constructor(
     readonly db: DevKeyDatabase,
-    private readonly onRevoked: ((hash: string) => void) | undefined,
+    private readonly onEvent: ((event: DevKeyEvent) => void) | undefined,
   ) {}
 
   /** Create the tables if absent, then LISTEN on the revocation channel. */
-  static async open(db: DevKeyDatabase, onRevoked?: (hash: string) => void): Promise<KeyStore> {
+  static async open(db: DevKeyDatabase, onEvent?: (event: DevKeyEvent) => void): Promise<KeyStore> {
     await db.transaction(async (tx) => {
       if (db.kind === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       for (const stmt of SCHEMA.split(';')) if (stmt.trim() !== '') await tx.query(stmt);
     });
-    const store = new KeyStore(db, onRevoked);
+    const store = new KeyStore(db, onEvent);
     store.stopListening = await db.listen(
       NOTIFY_CHANNEL,
       (hash) => {
         store.invalidate(hash);
-        store.onRevoked?.(hash);
+        store.onEvent?.({ type: 'revoked', hash });
       },
       // Revocations sent while the listener was away are unknown: forget everything.
-      () => store.clearCache(),
+      () => {
+        store.clearCache();
+        store.onEvent?.({ type: 'reconnected' });
+      },
     );
     return store;
   }
@@ -295,6 +309,12 @@ export class KeyStore {
     if (p.alias.trim() === '') throw new InvalidKeyParams('key_alias is required');
     if (p.expiresInSecs !== undefined && BigInt(p.expiresInSecs) > MAX_DELTA_SECONDS) {
       throw new InvalidKeyParams('expires_in overflows chrono::Duration');
+    }
+    if (
+      p.expiresInSecs !== undefined &&
+      BigInt(Math.floor(Date.now() / 1000)) + BigInt(p.expiresInSecs) > CHRONO_MAX_SECONDS
+    ) {
+      throw new ExpiryOverflow('`DateTime + TimeDelta` overflowed');
     }
     const rawKey = generateRawKey();
     const hash = await hashKey(rawKey);
