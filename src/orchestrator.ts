@@ -32,7 +32,7 @@ import type { TokenClaims } from './token/claims.ts';
 import { inspectToken } from './token/inspect.ts';
 import { issueToken } from './token/issue.ts';
 import { validateToken } from './token/validate.ts';
-import { DENO_INSPECT, INSPECT } from './util/inspect.ts';
+import { INSPECT, urlOnly } from './util/inspect.ts';
 import { mapLimit, setOwn } from './util/values.ts';
 import { AtiAdminClient, type IssueKeyOptions } from './virtual-keys/admin-client.ts';
 import { JobKey } from './virtual-keys/job-key.ts';
@@ -316,12 +316,7 @@ export class AtiOrchestrator {
 
   /** Shows the URL only: no secret, key or admin token reaches a log through `console.log(orch)`. */
   [INSPECT](): string {
-    return `AtiOrchestrator { proxyUrl: ${JSON.stringify(this.proxyUrl)} }`;
-  }
-
-  /** @internal */
-  [DENO_INSPECT](): string {
-    return this[INSPECT]();
+    return urlOnly(this);
   }
 
   /** A proxy client carrying `token` (or no Authorization header without one). */

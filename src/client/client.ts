@@ -7,7 +7,7 @@
  * @module
  */
 
-import { DENO_INSPECT, INSPECT } from '../util/inspect.ts';
+import { INSPECT, urlOnly } from '../util/inspect.ts';
 import { isRecord } from '../util/values.ts';
 import {
   isCallResponse,
@@ -40,6 +40,7 @@ import {
   queryOf,
   type RequestOptions,
   type RequestSpec,
+  type StatusCodes,
   segment,
   Transport,
 } from './transport.ts';
@@ -183,6 +184,14 @@ export interface HelpOptions extends RequestOptions {
   tool?: string;
 }
 
+/** Hints for the empty-bodied answers to an `Ati-Key` request; the code stays `ERR_PROXY_HTTP`. */
+const API_KEY_STATUS: StatusCodes = (status) =>
+  status === 401
+    ? { code: 'ERR_PROXY_HTTP', hint: 'virtual key refused (revoked, blocked, expired or unknown)' }
+    : status === 503
+      ? { code: 'ERR_PROXY_HTTP', hint: 'the proxy has no virtual-key database' }
+      : undefined;
+
 /** Most names the proxy accepts in one `POST /skills/bundle` (contract §4.1). */
 export const SKILL_BUNDLE_BATCH_LIMIT = 50;
 
@@ -249,18 +258,14 @@ export class AtiProxyClient {
     } else {
       credential = async () => undefined;
     }
-    this.#transport = new Transport(options, credential);
+    // With a virtual key the proxy's 401/503 bodies are empty (contract §4.0): say what they mean.
+    this.#transport = new Transport(options, credential, apiKey === undefined ? undefined : API_KEY_STATUS);
     this.proxyUrl = this.#transport.proxyUrl;
   }
 
   /** Shows the URL only: the token or API key never reaches a log through `console.log(client)`. */
   [INSPECT](): string {
-    return `AtiProxyClient { proxyUrl: ${JSON.stringify(this.proxyUrl)} }`;
-  }
-
-  /** @internal */
-  [DENO_INSPECT](): string {
-    return this[INSPECT]();
+    return urlOnly(this);
   }
 
   /** `{ proxyUrl }`: the credential is never serialized. */

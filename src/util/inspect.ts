@@ -11,3 +11,12 @@
 export const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
 /** Deno's custom-inspect hook. */
 export const DENO_INSPECT: unique symbol = Symbol.for('Deno.customInspect');
+
+/**
+ * `Name { proxyUrl: "…" }`: all a client shows of itself. Its credentials sit
+ * in `#private` fields, which no inspector prints; this keeps it that way if
+ * a field ever becomes public.
+ */
+export function urlOnly(owner: { readonly proxyUrl: string }): string {
+  return `${owner.constructor.name} { proxyUrl: ${JSON.stringify(owner.proxyUrl)} }`;
+}

@@ -22,7 +22,7 @@ import {
 } from '../client/transport.ts';
 import type { JsonValue } from '../client/types.ts';
 import { type AtiErrorCode, ProxyError } from '../errors.ts';
-import { DENO_INSPECT, INSPECT } from '../util/inspect.ts';
+import { DENO_INSPECT, INSPECT, urlOnly } from '../util/inspect.ts';
 import { isRecord } from '../util/values.ts';
 
 /** Configuration of an {@link AtiAdminClient}. Validated once, at construction. */
@@ -163,7 +163,7 @@ export class IssuedVirtualKey {
     return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
   }
 
-  /** @internal */
+  /** @internal Deno's hook: `Deno.inspect(key, { getters: true })` would otherwise call `rawKey`. */
   [DENO_INSPECT](): string {
     return this[INSPECT]();
   }
@@ -500,12 +500,7 @@ export class AtiAdminClient {
 
   /** Shows the URL only, never the admin token. */
   [INSPECT](): string {
-    return `AtiAdminClient { proxyUrl: ${JSON.stringify(this.proxyUrl)} }`;
-  }
-
-  /** @internal */
-  [DENO_INSPECT](): string {
-    return this[INSPECT]();
+    return urlOnly(this);
   }
 
   /** `{ proxyUrl }`: the admin token is never serialized. */

@@ -347,6 +347,10 @@ describe('Ati-Key auth: a virtual key is a scope, filtered like a JWT', () => {
     await admin.revokeKey(key.hash);
     const revoked = await fails(c.listTools(), 'ERR_PROXY_HTTP', 401);
     assert.equal(revoked.proxyError, undefined);
+    assert.equal(
+      revoked.message,
+      'GET /tools failed: 401 virtual key refused (revoked, blocked, expired or unknown)',
+    );
     const expired = await issue({ tools: ['web_search'], expiresInSeconds: 0 });
     await fails(agent(expired.rawKey).listTools(), 'ERR_PROXY_HTTP', 401);
     await fails(agent('ati-key_AAAAAAAAAAAAAAAAAAAAAA').listTools(), 'ERR_PROXY_HTTP', 401);
