@@ -76,23 +76,38 @@ async function throughput(config: RunConfig, databaseUrl: string | undefined) {
     if ((await status(proxy.url, atiKey)) !== 200 || (await status(proxy.url, bearer)) !== 200) {
       throw new Error('the warm-up requests were refused');
     }
-    return await runCase(
+    const note = `SHA-256 of the raw key + warm 30 s lookup cache (${databaseUrl === undefined ? 'PGlite' : 'Postgres'} behind)`;
+    const overHttp = await runCase(
       {
         name: 'Ati-Key vs JWT',
         description:
           'GET /tools on one dev proxy over HTTP (node:http keep-alive agent, one request at a time), the same scope',
         ours: 'Ati-Key',
         peers: [
-          {
-            name: 'Ati-Key',
-            note: `SHA-256 of the raw key + warm 30 s lookup cache (${databaseUrl === undefined ? 'PGlite' : 'Postgres'} behind)`,
-            fn: () => status(proxy.url, atiKey),
-          },
+          { name: 'Ati-Key', note, fn: () => status(proxy.url, atiKey) },
           { name: 'JWT', note: 'HS256 validateToken (exp, aud)', fn: () => status(proxy.url, bearer) },
         ],
       },
       config,
     );
+    // The same dev proxy's handler without the socket: the auth path's cost, less the loopback round trip.
+    const inProcess = (authorization: string) => async () => {
+      const res = await proxy.handler.fetch(new Request('http://dev/tools', { headers: { authorization } }));
+      await res.arrayBuffer();
+    };
+    const handler = await runCase(
+      {
+        name: 'Ati-Key vs JWT in process',
+        description: "GET /tools through the same dev proxy's fetch handler (no socket), the same scope",
+        ours: 'Ati-Key',
+        peers: [
+          { name: 'Ati-Key', note, fn: inProcess(atiKey) },
+          { name: 'JWT', note: 'HS256 validateToken (exp, aud)', fn: inProcess(bearer) },
+        ],
+      },
+      config,
+    );
+    return [overHttp, handler];
   } finally {
     await proxy.close();
   }
@@ -168,8 +183,8 @@ export async function runKeys(config: RunConfig, write: boolean): Promise<void> 
   const server = bin === undefined ? undefined : await startTestPostgres();
   try {
     console.log(`## keys\n\n${machineLine(machineInfo())}\n`);
-    const ratio = await throughput(config, server?.url);
-    console.log(`${caseTable('keys', ratio)}\n`);
+    const ratios = await throughput(config, server?.url);
+    for (const r of ratios) console.log(`${caseTable('keys', r)}\n`);
     let prop: Awaited<ReturnType<typeof propagation>> | undefined;
     if (server === undefined) {
       console.log('Revocation propagation skipped: no Postgres binaries under /usr/lib/postgresql/*/bin.\n');
@@ -190,7 +205,7 @@ export async function runKeys(config: RunConfig, write: boolean): Promise<void> 
       mkdirSync(dir, { recursive: true });
       writeFileSync(
         `${dir}keys.json`,
-        `${JSON.stringify({ suite: 'keys', machine: machineInfo(), config, cases: [ratio], propagation: prop }, null, 2)}\n`,
+        `${JSON.stringify({ suite: 'keys', machine: machineInfo(), config, cases: ratios, propagation: prop }, null, 2)}\n`,
       );
     }
   } finally {

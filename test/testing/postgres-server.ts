@@ -66,9 +66,10 @@ export interface TestPostgres {
 export async function startTestPostgres(): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (bin === undefined) throw new Error('Postgres binaries not found');
-  const dir = mkdtempSync(join(tmpdir(), 'ati-pg-'));
-  const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
+  // As root the cluster runs as nobody, who must reach the directory: /tmp, whatever TMPDIR says.
+  const dir = mkdtempSync(join(asRoot ? '/tmp' : tmpdir(), 'ati-pg-'));
+  const data = join(dir, 'data');
   const cmd = async (file: string, args: string[]): Promise<void> => {
     if (asRoot) await run('runuser', ['-u', 'nobody', '--', join(bin, file), ...args], { cwd: dir });
     else await run(join(bin, file), args, { cwd: dir });

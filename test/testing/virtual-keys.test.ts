@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  createDevProxy,
   type DevKeyDatabase,
   type DevKeyEvent,
   openKeyDatabase,
@@ -635,6 +636,39 @@ describe('virtual keys without a database', () => {
       assert.match((await raw(p.url, 'GET', '/health')).text, /"db":"disabled"/);
     } finally {
       await p.close();
+    }
+  });
+
+  test('a database that cannot be reached: ready rejects (ERR_KEY_DATABASE), admin 503 with the proxy body, Ati-Key 503', async () => {
+    const proxy = createDevProxy({
+      ...sampleFixtures,
+      secret: SECRET,
+      adminToken: ADMIN,
+      databaseUrl: 'postgres://user:hunter2@127.0.0.1:1/x',
+    });
+    try {
+      await assert.rejects(proxy.ready, (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'ERR_KEY_DATABASE');
+        assert.ok(!err.message.includes('hunter2'));
+        return true;
+      });
+      const issued = await proxy.fetch(
+        new Request('http://dev/admin/keys/issue', {
+          method: 'POST',
+          headers: ADMIN_H,
+          body: JSON.stringify({ user_id: 'u', alias: 'a' }),
+        }),
+      );
+      assert.deepEqual(
+        [issued.status, await issued.text()],
+        [503, '{"error":"admin endpoints require ATI_DB_URL + ATI_ADMIN_TOKEN"}'],
+      );
+      const keyed = await proxy.fetch(new Request('http://dev/tools', { headers: withKey('ati-key_x') }));
+      assert.deepEqual([keyed.status, await keyed.text()], [503, '']);
+      const health = await proxy.fetch(new Request('http://dev/health'));
+      assert.match(await health.text(), /"db":"disabled"/);
+    } finally {
+      await proxy.close();
     }
   });
 
