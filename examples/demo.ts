@@ -7,7 +7,8 @@
  * 4. print the skill listing the agent would read;
  * 5. download the granted skills into a temporary folder and list the files;
  * 6. call an allowed tool with the sandbox token, and show a denied call refused;
- * 7. stop.
+ * 7. the virtual-key lifecycle: issue a job key, call a tool with it, revoke it, the next call is 401;
+ * 8. stop.
  *
  * Run: `npm run demo`.
  */
@@ -40,15 +41,17 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 const secret = generateSecret();
+// The proxy's ATI_ADMIN_TOKEN: enables /admin/keys* (virtual keys, kept in an embedded Postgres).
+const adminToken = generateSecret();
 
-step(1, 'Start the dev proxy (HS256, sample fixtures)');
-const proxy = await startDevProxy({ ...sampleFixtures, secret });
+step(1, 'Start the dev proxy (HS256, sample fixtures, virtual keys)');
+const proxy = await startDevProxy({ ...sampleFixtures, secret, adminToken });
 out(`listening on ${proxy.url}`);
 const work = await mkdtemp(join(tmpdir(), 'ati-demo-'));
 
 try {
   step(2, 'Provision a sandbox');
-  const orch = new AtiOrchestrator({ proxyUrl: proxy.url, secret });
+  const orch = new AtiOrchestrator({ proxyUrl: proxy.url, secret, adminToken });
   const { skills, skillsError, ...env } = await orch.provisionSandbox({
     agentId: 'sandbox:demo-1',
     tools: ['finnhub:quote', 'web_search'],
@@ -111,8 +114,32 @@ try {
       out(`${tool} → refused: ${err.status} ${err.proxyError ?? err.code}`);
     }
   }
+
+  step(7, 'Virtual key lifecycle: issue, use, revoke, refused');
+  {
+    // `await using` revokes the key when this block exits, also if the job throws.
+    await using key = await orch.issueJobKey({
+      userId: 'demo-user',
+      tools: ['finnhub:quote'],
+      createdBy: 'demo',
+    });
+    out(`issued ${key.alias} (hash ${key.hash.slice(0, 16)}…), expires ${key.expiresAt?.toISOString()}`);
+    out(`printed as ${JSON.stringify(key)}`);
+    const agent = new AtiProxyClient({ proxyUrl: orch.proxyUrl, apiKey: key.rawKey }); // Authorization: Ati-Key …
+    out(
+      `finnhub:quote with the key → ${JSON.stringify(await agent.call('finnhub:quote', { symbol: 'MSFT' }))}`,
+    );
+    out(`revoked: ${await key.revoke()}`);
+    try {
+      await agent.call('finnhub:quote', { symbol: 'MSFT' });
+      out('unexpected: the revoked key still works');
+    } catch (err) {
+      if (!(err instanceof ProxyError)) throw err;
+      out(`finnhub:quote after revoke → refused: ${err.status} (${err.code})`);
+    }
+  } // dispose: already revoked, nothing to do (revoking twice is not an error)
 } finally {
-  step(7, 'Stop');
+  step(8, 'Stop');
   await proxy.close();
   await rm(work, { recursive: true, force: true });
   out('dev proxy closed, temporary files removed');

@@ -41,6 +41,12 @@ export const ERROR_CODES = [
   'ERR_PROXY_NETWORK',
   'ERR_PROXY_INVALID_RESPONSE',
   'ERR_PROXY_RESPONSE_TOO_LARGE',
+  // ProxyError: the admin API (contract §9), by HTTP status
+  'ERR_ADMIN_UNAVAILABLE',
+  'ERR_ADMIN_UNAUTHORIZED',
+  'ERR_ADMIN_KEY_NOT_FOUND',
+  'ERR_ADMIN_INVALID_REQUEST',
+  'ERR_ADMIN_SERVER_ERROR',
   // SessionTokenError
   'ERR_SESSION_TOKEN_READ',
   'ERR_SESSION_TOKEN_WRITE',
@@ -60,6 +66,8 @@ export const ERROR_CODES = [
   // UsageError (CLI)
   'ERR_USAGE',
   'ERR_DEV_PROXY_NOT_INSTALLED',
+  // AtiError from the dev proxy (ati-dev-proxy): its virtual-key database
+  'ERR_KEY_DATABASE',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -101,6 +101,7 @@ export {
 export {
   AtiOrchestrator,
   type AtiOrchestratorOptions,
+  type IssueJobKeyOptions,
   type ProvisionFileResult,
   type ProvisionResult,
   type ProvisionResultWithSkills,
@@ -146,3 +147,14 @@ export {
 } from './token/rotator.ts';
 export { type ValidateTokenOptions, validateToken } from './token/validate.ts';
 export type { Clock } from './util/values.ts';
+export {
+  AtiAdminClient,
+  type AtiAdminClientOptions,
+  type BulkRevokeOptions,
+  IssuedVirtualKey,
+  type IssueKeyOptions,
+  type RevokeKeyOptions,
+  type VirtualKeyInfo,
+} from './virtual-keys/admin-client.ts';
+export { hashVirtualKey, isVirtualKey, VIRTUAL_KEY_PREFIX } from './virtual-keys/hash.ts';
+export { JobKey } from './virtual-keys/job-key.ts';

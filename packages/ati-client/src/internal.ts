@@ -13,7 +13,7 @@
  */
 
 export { AtiError, SkillError, UsageError } from './errors.ts';
-export { base64Encode } from './jws/encoding.ts';
+export { base64Encode, base64urlEncode } from './jws/encoding.ts';
 export { type Jwk, type JwkLike, type Jwks, toJwks } from './jws/keys.ts';
 export { decodeSecret } from './jws/resolve.ts';
 export { formatWindow, proxyRateSpec, type RateSpec } from './rate/rate.ts';
@@ -28,6 +28,6 @@ export {
   verifySandboxSignature,
 } from './signature/sandbox.ts';
 export { RUST_WHITESPACE, rustTrim, rustTrimStart } from './text/rust.ts';
-export type { TokenClaims } from './token/claims.ts';
+export { TokenClaims } from './token/claims.ts';
 export { validateToken } from './token/validate.ts';
 export { type Clock, clockSeconds, errnoCode, U64_MAX } from './util/values.ts';

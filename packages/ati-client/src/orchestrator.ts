@@ -34,9 +34,16 @@ import { inspectToken } from './token/inspect.ts';
 import { issueToken } from './token/issue.ts';
 import { TokenRotator, type TokenRotatorOptions } from './token/rotator.ts';
 import { validateToken } from './token/validate.ts';
+import { INSPECT, urlOnly } from './util/inspect.ts';
 import { aliasedOption, type Clock, mapLimit, setOwn } from './util/values.ts';
+import { AtiAdminClient, type IssueKeyOptions } from './virtual-keys/admin-client.ts';
+import { JobKey } from './virtual-keys/job-key.ts';
 
-/** Options of the {@link AtiOrchestrator} constructor. Give exactly one of `secret` and `privateKey`. */
+/**
+ * Options of the {@link AtiOrchestrator} constructor. Give at most one of
+ * `secret` and `privateKey`, and at least one of them or `adminToken` (an
+ * orchestrator that only hands out virtual keys needs no signing key).
+ */
 export interface AtiOrchestratorOptions {
   /** Base URL of the ATI proxy, e.g. `https://ati-proxy.example.com`. Trailing slashes are stripped. */
   proxyUrl: string;
@@ -71,6 +78,25 @@ export interface AtiOrchestratorOptions {
    * orchestrator sends is then signed. See `AtiProxyClientOptions.signingSecret`.
    */
   signingSecret?: string | Uint8Array | undefined;
+  /**
+   * The proxy's `ATI_ADMIN_TOKEN`, for virtual keys
+   * ({@link AtiOrchestrator.issueJobKey}, {@link AtiOrchestrator.adminClient}).
+   * Never quoted in an error, `inspect()` or JSON.
+   */
+  adminToken?: string | undefined;
+}
+
+/** Options of {@link AtiOrchestrator.issueJobKey}: those of `AtiAdminClient.issueKey`, with job defaults. */
+export interface IssueJobKeyOptions extends Omit<IssueKeyOptions, 'alias'> {
+  /** Unique per `userId`. @default `job-<random UUID>` */
+  alias?: string | undefined;
+  /**
+   * Lifetime in seconds: the backstop when the revocation at the job's end
+   * never runs (a crashed orchestrator). @default 3600
+   */
+  expiresInSeconds?: number | undefined;
+  /** Aborts the issue request. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of {@link AtiOrchestrator.provisionSandbox}. */
@@ -225,6 +251,7 @@ export class AtiOrchestrator {
   readonly #concurrency: number;
   readonly #crypto: CryptoBackend | undefined;
   readonly #signingSecret: string | Uint8Array | undefined;
+  readonly #admin: AtiAdminClient | undefined;
 
   /**
    * Checks the configuration now, so a bad URL, a malformed secret, or a
@@ -237,12 +264,19 @@ export class AtiOrchestrator {
   constructor(options: AtiOrchestratorOptions) {
     if (options === null || typeof options !== 'object') throw configError('options must be an object');
     this.proxyUrl = normaliseUrl(options.proxyUrl);
-    if ((options.secret === undefined) === (options.privateKey === undefined)) {
-      throw configError('give exactly one of secret (HS256) and privateKey (ES256)');
+    if (options.secret !== undefined && options.privateKey !== undefined) {
+      throw configError('give only one of secret (HS256) and privateKey (ES256)');
+    }
+    if (
+      options.secret === undefined &&
+      options.privateKey === undefined &&
+      options.adminToken === undefined
+    ) {
+      throw configError('give a signing key (secret or privateKey), an adminToken, or both');
     }
     try {
       if (options.secret !== undefined) decodeSecret(options.secret);
-      else privateKeyToPkcs8(options.privateKey!);
+      if (options.privateKey !== undefined) privateKeyToPkcs8(options.privateKey);
       if (options.publicKey !== undefined) publicKeyToSpki(options.publicKey);
     } catch (err) {
       throw configError(`Invalid signing key: ${(err as Error).message}`, err);
@@ -284,6 +318,69 @@ export class AtiOrchestrator {
       throw configError('signingSecret must be a non-empty string or Uint8Array');
     }
     this.#signingSecret = signing;
+    this.#admin = this.#adminFrom(options.adminToken);
+  }
+
+  #adminFrom(adminToken: string | undefined): AtiAdminClient | undefined {
+    if (adminToken === undefined) return undefined;
+    try {
+      return new AtiAdminClient({
+        proxyUrl: this.proxyUrl,
+        adminToken,
+        fetch: this.#fetch,
+        timeoutMs: this.#timeoutMs,
+      });
+    } catch (err) {
+      // The client's messages never quote the token; keep them.
+      throw configError(`Invalid adminToken: ${(err as Error).message}`, err);
+    }
+  }
+
+  /**
+   * The admin client for this proxy (issue, get, revoke, bulk-revoke, list
+   * virtual keys), with this orchestrator's `fetch` and timeout.
+   * @throws {ProvisionError} `ERR_PROVISION_CONFIG` without `adminToken`.
+   */
+  adminClient(): AtiAdminClient {
+    if (this.#admin === undefined) throw configError('virtual keys need the adminToken option');
+    return this.#admin;
+  }
+
+  /**
+   * Issue a virtual key for one job (contract §9) and return it with
+   * `revoke()` and `[Symbol.asyncDispose]`: with `await using`, the key is
+   * revoked when the scope exits, also when the job throws. The revocation is
+   * recorded with `createdBy` as its actor (the proxy's `admin` without one).
+   *
+   * @throws {ProvisionError} `ERR_PROVISION_CONFIG` without `adminToken`;
+   *   {@link ProxyError} from `AtiAdminClient.issueKey` (`ERR_ADMIN_*`);
+   *   {@link AtiError} `ERR_INVALID_ARGUMENT`.
+   * @example
+   * ```ts
+   * await using key = await orch.issueJobKey({ userId: 'u1', tools: ['web_search'] });
+   * const agent = new AtiProxyClient({ proxyUrl: orch.proxyUrl, apiKey: key.rawKey });
+   * await agent.call('web_search', { query: 'ati' });
+   * ```
+   */
+  async issueJobKey(options: IssueJobKeyOptions): Promise<JobKey> {
+    const admin = this.adminClient();
+    if (options === null || typeof options !== 'object') throw configError('options must be an object');
+    const { signal, ...rest } = options;
+    const issued = await admin.issueKey(
+      {
+        ...rest,
+        alias: options.alias ?? `job-${globalThis.crypto.randomUUID()}`,
+        expiresInSeconds: options.expiresInSeconds ?? 3600,
+      },
+      signal === undefined ? undefined : { signal },
+    );
+    const by = options.createdBy;
+    return new JobKey(issued, () => admin.revokeKey(issued.hash, { by }));
+  }
+
+  /** Shows the URL only: no secret, key or admin token reaches a log through `console.log(orch)`. */
+  [INSPECT](): string {
+    return urlOnly(this);
   }
 
   /** A proxy client carrying `token` (or no Authorization header without one). */
@@ -313,7 +410,8 @@ export class AtiOrchestrator {
    * see {@link AtiOrchestrator.rotateSessionToken} to keep that file fresh.
    *
    * @throws {TokenError} `ERR_INVALID_ARGUMENT` (also for an empty `tokenFile`), `ERR_RATE_SPEC_INVALID`;
-   *   {@link ScopeError} `ERR_SCOPE_INVALID`.
+   *   {@link ScopeError} `ERR_SCOPE_INVALID`; {@link ProvisionError} `ERR_PROVISION_CONFIG` for an
+   *   orchestrator built without a signing key.
    * @example
    * ```ts
    * const { skills, skillsError, ...env } = await orch.provisionSandbox({ agentId: 'sandbox:1', tools: ['web_search'] });
@@ -357,6 +455,9 @@ export class AtiOrchestrator {
   async #issueFor(
     options: Omit<ProvisionSandboxOptions, 'fetchSkillContent' | 'tokenFile'>,
   ): Promise<string> {
+    if (this.#secret === undefined && this.#privateKey === undefined) {
+      throw configError('provisionSandbox needs a signing key: pass secret or privateKey');
+    }
     return issueToken({
       secret: this.#secret,
       privateKey: this.#privateKey,

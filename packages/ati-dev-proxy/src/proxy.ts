@@ -32,6 +32,9 @@ import {
 } from 'ati-client/internal';
 import { stripFrontmatter } from './frontmatter.ts';
 import { prettyJson, sortedJson, structJson, toJson } from './json-out.ts';
+import { adminRoute, atiKeyClaims } from './keys/admin.ts';
+import type { DevKeyDatabase } from './keys/db.ts';
+import type { KeyStore } from './keys/store.ts';
 import { parseQuery, type QueryKind, QueryRejection } from './query.ts';
 import {
   type CatalogRec,
@@ -249,7 +252,7 @@ function moreStatic(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** `percent_decode` then UTF-8 (axum's `Path` extraction); `undefined` for invalid UTF-8. */
-function decodePathParam(raw: string): string | undefined {
+export function decodePathParam(raw: string): string | undefined {
   const bytes: number[] = [];
   const enc = new TextEncoder();
   for (let i = 0; i < raw.length; i++) {
@@ -435,6 +438,7 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
   const helpOption = o.help;
   const fixtureSkills: readonly DevSkill[] = o.skills ?? [];
 
+  const keys = openKeys(o);
   let registry = new Registry(o.tools ?? [], o.providers ?? [], fixtureSkills, o.catalog);
   let ready: Promise<void> = Promise.resolve();
   if (o.skillsDir !== undefined) {
@@ -446,6 +450,9 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
     })();
     ready.catch(() => undefined);
   }
+  const skillsReady = ready;
+  if (keys !== undefined) ready = Promise.all([ready, keys.opened]).then(() => undefined);
+  ready.catch(() => undefined);
 
   /** Rate windows keyed by pattern, shared by every token (contract §3). */
   const rateState = new Map<string, number[]>();
@@ -468,8 +475,11 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
 
   async function authenticate(req: DevRequest): Promise<Response | { claims: TokenClaims | undefined }> {
     const auth = headerText(req.header('authorization'));
-    // Ati-Key is tried first, even in dev mode; the dev proxy has no key store (contract §4.0, §9).
-    if (auth?.startsWith('Ati-Key ')) return empty(503);
+    // Ati-Key is tried first, even in dev mode (contract §4.0, §9).
+    if (auth?.startsWith('Ati-Key ')) {
+      const outcome = await atiKeyClaims(auth, await keys?.store(), clockSeconds(clock));
+      return outcome instanceof Response ? outcome : { claims: outcome };
+    }
     if (!authEnabled) return { claims: undefined };
     if (auth === undefined || !auth.startsWith('Bearer ')) return empty(401);
     try {
@@ -495,11 +505,12 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
   async function jsonBody(
     req: DevRequest,
     spec: StructSpec,
+    limit = maxBody,
   ): Promise<Response | Record<string, Json | undefined>> {
     if (!isJsonContentType(headerText(req.header('content-type')))) {
       return text(415, 'Expected request with `Content-Type: application/json`');
     }
-    const bytes = await req.body(maxBody);
+    const bytes = await req.body(limit);
     if (bytes === undefined) return text(413, 'Failed to buffer the request body: length limit exceeded');
     try {
       return fromSliceWithPath(bytes, spec);
@@ -581,7 +592,7 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
             ['providers', registry.providers.length],
             ['skills', registry.skills.length],
             ['auth', authEnabled ? 'jwt' : 'disabled'],
-            ['db', 'disabled'],
+            ['db', keys?.connected() === true ? 'connected' : 'disabled'],
           ]),
         );
       case 'jwks':
@@ -1029,13 +1040,21 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
 
   async function handle(req: DevRequest): Promise<Response> {
     try {
-      await ready;
+      await skillsReady;
     } catch {
       return errorJson(500, 'The skills directory could not be loaded');
     }
     try {
       const q = req.target.indexOf('?');
       const path = q < 0 ? req.target : req.target.slice(0, q);
+      // The admin router sits beside the main one: its own bearer check, no signatures, no JWT.
+      const admin = await adminRoute(req, path, {
+        token: o.adminToken,
+        store: async () => keys?.store(),
+        jsonBody,
+        decodePathParam,
+      });
+      if (admin !== undefined) return admin;
       // The proxy's layers, outermost first: signature check, then auth, then the route.
       if (checkSignature === undefined) return await authenticated(req, path);
       const outcome = await checkSignature(req.method, path, req.header, now());
@@ -1088,7 +1107,69 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
     },
     ready,
     resetRateLimits: () => rateState.clear(),
+    close: () => keys?.close() ?? Promise.resolve(),
   };
   rawHandlers.set(proxy, handle);
   return proxy;
+}
+
+/** The dev proxy's key store, opened in the background when virtual keys are configured. */
+interface Keys {
+  /** Resolves once the tables exist and the listener runs; rejects with `ERR_KEY_DATABASE`. */
+  readonly opened: Promise<void>;
+  /** The store, or `undefined` when it could not be opened (the proxy's "no key store": 503). */
+  store(): Promise<KeyStore | undefined>;
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
+function openKeys(o: DevProxyOptions): Keys | undefined {
+  const wanted =
+    (o.adminToken !== undefined && o.adminToken !== '') ||
+    o.databaseUrl !== undefined ||
+    o.keyDatabase !== undefined;
+  if (!wanted) return undefined;
+  if (o.adminToken !== undefined && typeof o.adminToken !== 'string') {
+    throw new AtiError('ERR_INVALID_ARGUMENT', 'adminToken must be a string');
+  }
+  if (o.databaseUrl !== undefined && o.keyDatabase !== undefined) {
+    throw new AtiError('ERR_INVALID_ARGUMENT', 'Give databaseUrl or keyDatabase, not both');
+  }
+  let db: DevKeyDatabase | undefined;
+  let store: KeyStore | undefined;
+  let closing: Promise<void> | undefined;
+  const owned = o.keyDatabase === undefined;
+  const opening = (async () => {
+    const { openKeyDatabase } = await import('./keys/db.ts');
+    const { KeyStore } = await import('./keys/store.ts');
+    db = o.keyDatabase ?? (await openKeyDatabase({ url: o.databaseUrl }));
+    if (closing !== undefined) throw new AtiError('ERR_KEY_DATABASE', 'The dev proxy was closed');
+    store = await KeyStore.open(db, o.onKeyEvent);
+    return store;
+  })();
+  const opened = opening.then(
+    () => undefined,
+    async (err: unknown) => {
+      if (owned) await db?.close();
+      if (err instanceof AtiError) throw err;
+      throw new AtiError(
+        'ERR_KEY_DATABASE',
+        `The key database could not be prepared: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    },
+  );
+  opened.catch(() => undefined);
+  return {
+    opened,
+    store: () => opening.catch(() => undefined),
+    connected: () => store !== undefined && closing === undefined,
+    close() {
+      closing ??= (async () => {
+        await opened.catch(() => undefined);
+        store?.close();
+        if (owned) await db?.close();
+      })();
+      return closing;
+    },
+  };
 }

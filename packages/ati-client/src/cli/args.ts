@@ -41,7 +41,8 @@ export function hoistGlobalFlags(argv: readonly string[]): string[] {
 
 /** A command or flag name as typed, quoted, when it looks like one; otherwise not shown (it may be a token). */
 export function shownName(arg: string): string {
-  return /^-{0,2}[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/.test(arg) ? JSON.stringify(arg) : '(not shown)';
+  // Command and flag names are short, start with a letter and have no '_' or '.': a raw key, a JWT or a hex secret never passes.
+  return /^-{0,2}[A-Za-z][A-Za-z0-9-]{0,29}$/.test(arg) ? JSON.stringify(arg) : '(not shown)';
 }
 
 /** Edit distance, for "did you mean". Names are short, so the quadratic table is fine. */

@@ -67,7 +67,7 @@ export const COMMON_OPTIONS = {
  * Parse `args` strictly: unknown flags, missing values and stray positionals
  * are usage errors that name the flag and never echo a value. A standalone
  * `--help`/`-h` wins over any other mistake: the result then holds only
- * `help: true`, so commands check `values.help` first. @internal
+ * `help: true`, so commands check `values.help` first.
  */
 export function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
   const all = { ...COMMON_OPTIONS, ...options };

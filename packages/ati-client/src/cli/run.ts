@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   jwks: async () => (await import('./jwks.ts')).jwks,
   keyring: async () => (await import('./keyring.ts')).keyring,
   'dev-proxy': loadDevProxy,
+  keys: async () => (await import('./admin-keys.ts')).adminKeys,
 };
 
 /** The dev proxy is its own package (`ati-dev-proxy`), installed as a dev dependency when wanted. */
@@ -55,12 +56,13 @@ Commands:
   jwks [--key <public.pem>]                        print the JWKS for an ES256 public key
   keyring seal|open                                write or check ati's local-mode keyring (keyring.enc + key)
   dev-proxy [--port <n>]                           run the dev proxy (needs the ati-dev-proxy package)
+  keys issue|get|revoke|bulk-revoke|list|hash      virtual keys through the proxy's admin API (ATI_ADMIN_TOKEN)
 
 Global options, before or after the command: --json (stable JSON output and errors), --help (-h).
 Also: ati-client help <command>, ati-client --version.
 Commands that call the proxy take --proxy-url <url> (else ATI_PROXY_URL) and --timeout <seconds> (default 30).
 Env: ATI_JWT_SECRET, ATI_JWT_PRIVATE_KEY, ATI_JWT_PUBLIC_KEY, ATI_JWT_ISSUER, ATI_JWT_AUDIENCE, ATI_PROXY_URL,
-     ATI_SESSION_TOKEN, ATI_SESSION_TOKEN_FILE.
+     ATI_SESSION_TOKEN, ATI_SESSION_TOKEN_FILE, ATI_ADMIN_TOKEN.
 Exit codes: 0 ok, 1 failure or rejected token, 2 usage error.
 `;
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { INSPECT, urlOnly } from '../util/inspect.ts';
 import { isRecord } from '../util/values.ts';
 import {
   isCallResponse,
@@ -39,6 +40,7 @@ import {
   queryOf,
   type RequestOptions,
   type RequestSpec,
+  type StatusCodes,
   segment,
   Transport,
 } from './transport.ts';
@@ -182,6 +184,14 @@ export interface HelpOptions extends RequestOptions {
   tool?: string;
 }
 
+/** Hints for the empty-bodied answers to an `Ati-Key` request; the code stays `ERR_PROXY_HTTP`. */
+const API_KEY_STATUS: StatusCodes = (status) =>
+  status === 401
+    ? { code: 'ERR_PROXY_HTTP', hint: 'virtual key refused (revoked, blocked, expired or unknown)' }
+    : status === 503
+      ? { code: 'ERR_PROXY_HTTP', hint: 'the proxy has no virtual-key database' }
+      : undefined;
+
 /** Most names the proxy accepts in one `POST /skills/bundle` (contract §4.1). */
 export const SKILL_BUNDLE_BATCH_LIMIT = 50;
 
@@ -248,13 +258,15 @@ export class AtiProxyClient {
     } else {
       credential = async () => undefined;
     }
-    this.#transport = new Transport(options, credential, undefined, apiKey ?? token);
+    // With a virtual key the proxy's 401/503 bodies are empty (contract §4.0): say what they mean.
+    const statusCodes = apiKey === undefined ? undefined : API_KEY_STATUS;
+    this.#transport = new Transport(options, credential, statusCodes, apiKey ?? token);
     this.proxyUrl = this.#transport.proxyUrl;
   }
 
   /** Shows the URL only: the token or API key never reaches a log through `console.log(client)`. */
-  [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `AtiProxyClient { proxyUrl: ${JSON.stringify(this.proxyUrl)} }`;
+  [INSPECT](): string {
+    return urlOnly(this);
   }
 
   /** `{ proxyUrl }`: the credential is never serialized. */

@@ -39,7 +39,8 @@ export function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
-function isNullableString(value: unknown): value is string | null {
+/** A string or `null`. */
+export function isNullableString(value: unknown): value is string | null {
   return value === null || typeof value === 'string';
 }
 
@@ -51,7 +52,8 @@ function isString(value: unknown): value is string {
   return typeof value === 'string';
 }
 
-function isCount(value: unknown): value is number {
+/** A non-negative safe integer (the proxy's counts; larger ones would lose precision). */
+export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 

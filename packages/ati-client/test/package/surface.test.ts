@@ -13,11 +13,14 @@ import * as nodeEntry from '../../src/node.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const MAIN_EXPORTS = [
+  'AtiAdminClient',
   'AtiError',
   'AtiOrchestrator',
   'AtiProxyClient',
   'ERROR_CODES',
   'KeyringError',
+  'IssuedVirtualKey',
+  'JobKey',
   'ProvisionError',
   'ProxyError',
   'SKILL_BUNDLE_BATCH_LIMIT',
@@ -31,6 +34,7 @@ const MAIN_EXPORTS = [
   'TokenExpiredError',
   'TokenRotationError',
   'TokenRotator',
+  'VIRTUAL_KEY_PREFIX',
   'buildScopeString',
   'buildSkillInstructions',
   'checkScope',
@@ -41,7 +45,9 @@ const MAIN_EXPORTS = [
   'formatWindow',
   'generateKeyPair',
   'generateSecret',
+  'hashVirtualKey',
   'inspectToken',
+  'isVirtualKey',
   'issueToken',
   'legacyAlias',
   'matchesWildcard',

@@ -10,15 +10,16 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { DevProxyOptions } from 'ati-dev-proxy';
 import type {
   AtiError,
   AtiOrchestrator,
   Jwk,
+  ProvisionFileResult,
   ProvisionResult,
   ProvisionResultWithSkills,
   PublicKeyInput,
 } from '../../src/index.ts';
-import type { DevProxyOptions } from '../../src/testing/types.ts';
 
 /** `true` when `A` and `B` are the same type (the `expectTypeOf(...).toEqualTypeOf()` test). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -40,7 +41,7 @@ const maybe = (flag: boolean) => orch.provisionSandbox({ agentId: 'a', fetchSkil
 expectType<Equal<Awaited<ReturnType<typeof without>>, ProvisionResult>>();
 expectType<Equal<Awaited<ReturnType<typeof maybe>>, ProvisionResult>>();
 expectType<Equal<Awaited<ReturnType<typeof without>>['skills'], Record<string, string> | undefined>>();
-expectType<Equal<ReturnType<Provision>, Promise<ProvisionResult>>>(); // the last overload
+expectType<Equal<ReturnType<Provision>, Promise<ProvisionResult | ProvisionFileResult>>>(); // the last overload
 
 // Our own JWK type: what Web Crypto's exportKey('jwk') gives is accepted, no DOM `JsonWebKey` needed.
 const exported = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', ext: true, key_ops: ['verify'] };
@@ -64,7 +65,7 @@ describe('types', () => {
 
   it('the emitted .d.ts compile without the DOM lib, skipLibCheck off (needs npm run build)', async () => {
     assert.ok(existsSync(`${ROOT}dist/index.d.ts`), 'run npm run build first');
-    const tsc = `${ROOT}node_modules/typescript/bin/tsc`;
+    const tsc = fileURLToPath(new URL('../../../../node_modules/typescript/bin/tsc', import.meta.url));
     const result = await run(process.execPath, [tsc, '-p', 'test/types/tsconfig.no-dom.json'], {
       cwd: ROOT,
     }).then(
