@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -74,6 +75,63 @@ describe('the packed package', () => {
       { cwd: project },
     );
     assert.equal(stdout.trim(), 'function function');
+  });
+
+  it('every entry shares one copy of each class and function (bundled entries import one core)', async () => {
+    const script = `
+      const a = await import('ati-client');
+      const n = await import('ati-client/node');
+      const i = await import('ati-client/internal');
+      const { backend } = await import('#crypto');
+      let thrown;
+      try { await n.writeSkillBundle('/tmp', '../x', {}); } catch (e) { thrown = e; }
+      console.log(JSON.stringify([
+        i.AtiError === a.AtiError, i.SkillError === a.SkillError, i.ScopeSet === a.ScopeSet,
+        i.validateToken === a.validateToken, i.toJwks === a.toJwks, n.rustTrim === i.rustTrim,
+        backend === n.nodeCryptoBackend, thrown instanceof a.SkillError, thrown instanceof a.AtiError,
+      ]));`;
+    // `#crypto` resolves only from inside the package, so the script runs there.
+    const probe = join(project, 'node_modules/ati-client/identity-probe.mjs');
+    await writeFile(probe, script);
+    const { stdout } = await run(process.execPath, [probe], { cwd: project });
+    assert.deepEqual(JSON.parse(stdout), Array(9).fill(true));
+  });
+
+  it('a cold import of . on Node reads four files (the entry, the core and both backends)', async () => {
+    const entry = join(project, 'node_modules/ati-client/dist/index.js');
+    for (const [conditions, backend] of [
+      [['node'], 'backend-node.js'],
+      [['browser'], 'backend-web.js'],
+    ] as const) {
+      const result = await build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        metafile: true,
+        format: 'esm',
+        platform: 'neutral',
+        conditions: [...conditions],
+        external: ['node:*'],
+        logLevel: 'silent',
+      });
+      // Static imports only: skill downloads load the writer on demand.
+      const { inputs } = result.metafile;
+      const seen = new Set<string>();
+      const visit = (p: string): void => {
+        if (seen.has(p) || inputs[p] === undefined) return;
+        seen.add(p);
+        for (const i of inputs[p].imports) if (i.kind === 'import-statement') visit(i.path);
+      };
+      visit(Object.keys(inputs).find((p) => p.endsWith('ati-client/dist/index.js'))!);
+      const files = [...seen].map((p) => p.replace(/^.*node_modules\/ati-client\//, ''));
+      const expected = new Set([
+        'dist/index.js',
+        'dist/core.js',
+        'dist/jws/backend-web.js',
+        `dist/jws/${backend}`,
+      ]);
+      assert.deepEqual(files.sort(), [...expected].sort());
+    }
   });
 
   it('npx ati-client --help works', async () => {
