@@ -221,6 +221,33 @@ describe('the packed package', () => {
   });
 
   for (const name of PACKAGES) {
+    it(`${name} ships the license, a README whose links work on npm, and where it comes from`, async () => {
+      const dir = join(project, 'node_modules', name);
+      assert.equal(
+        await readFile(join(dir, 'LICENSE'), 'utf8'),
+        await readFile(join(ROOT, 'LICENSE'), 'utf8'),
+      );
+      const readme = await readFile(join(dir, 'README.md'), 'utf8');
+      assert.match(readme, new RegExp(`^(<!--[^\\n]*-->\\n)?# ${name}\\n`));
+      const prose = readme.replace(/^```[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '');
+      const targets = [
+        ...prose.matchAll(/\]\(([^)\s]*)|\b(?:href|src)="([^"]*)"|^\[[^\]]+\]:\s*(\S+)/gm),
+      ].map((m) => m[1] ?? m[2] ?? m[3]!);
+      assert.ok(targets.length > 0);
+      assert.deepEqual(
+        targets.filter((t) => !/^(https:\/\/|#|mailto:)/.test(t)),
+        [],
+      );
+      const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+      const base = 'https://github.com/ati-client/ati-client-ts';
+      assert.deepEqual(pkg.repository, { ...root.repository, directory: `packages/${name}` });
+      assert.equal(root.repository.url, `git+${base}.git`);
+      assert.ok(pkg.homepage.startsWith(base), pkg.homepage);
+      assert.deepEqual(pkg.bugs, { url: `${base}/issues` });
+      assert.equal(pkg.license, 'Apache-2.0');
+    });
+
     it(`publint finds no problems in ${name}`, async () => {
       const { stdout } = await run(join(ROOT, 'node_modules/.bin/publint'), ['--strict'], {
         cwd: join(ROOT, 'packages', name),
