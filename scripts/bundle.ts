@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
 
@@ -122,6 +122,34 @@ async function coreModules(src: string): Promise<Layout['core']> {
   return new Map(files.map((f, id) => [f, { id, names: names.get(f) ?? [] }]));
 }
 
+/** Declaration entries: the `types` of the package's exports. */
+const TYPE_ENTRIES = ['index.d.ts', 'node.d.ts', 'internal.d.ts'];
+
+/**
+ * Delete the declarations no entry reaches (the CLI's, and any module only
+ * the bundles use): the package ships types for what it exports, and a
+ * consumer with `skipLibCheck: false` checks every one of them.
+ */
+async function pruneDeclarations(dist: string): Promise<void> {
+  const keep = new Set<string>();
+  const visit = async (file: string): Promise<void> => {
+    if (keep.has(file)) return;
+    keep.add(file);
+    const text = await readFile(file, 'utf8');
+    for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)) {
+      await visit(resolve(dirname(file), m[1]!.replace(/\.(?:ts|js)$/, '.d.ts')));
+    }
+  };
+  for (const entry of TYPE_ENTRIES) await visit(join(dist, entry));
+  const all = (await readdir(dist, { recursive: true })).filter((f) => f.endsWith('.d.ts'));
+  await Promise.all(
+    all
+      .map((f) => join(dist, f))
+      .filter((f) => !keep.has(f))
+      .map((f) => rm(f)),
+  );
+}
+
 /** Bundle the package in `pkgDir` (its `src/` into its `dist/`). */
 async function bundlePackage(pkgDir: string): Promise<void> {
   const src = resolve(pkgDir, 'src');
@@ -150,7 +178,7 @@ async function bundlePackage(pkgDir: string): Promise<void> {
       });
     }),
   ];
-  await Promise.all(builds);
+  await Promise.all([...builds, pruneDeclarations(dist)]);
   // esbuild keeps the entry's shebang; npx needs it.
   const bin = await readFile(join(dist, 'cli/main.js'), 'utf8');
   if (!bin.startsWith('#!/usr/bin/env node\n')) throw new Error('dist/cli/main.js lost its shebang');

@@ -196,6 +196,22 @@ export interface DevHelpContext {
 }
 
 /**
+ * A public JWK's members without {@link JwkLike}'s index signature, so a Web
+ * Crypto `JsonWebKey` (from `crypto.subtle.exportKey('jwk', key)`) is accepted
+ * as it is, and the declarations need no DOM lib.
+ */
+export interface PublicJwk {
+  kty?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  x5c?: string[];
+}
+
+/**
  * Options of {@link createDevProxy}. Give at most one of `secret` and
  * `publicKey`; with neither, the proxy runs unauthenticated (its dev mode).
  */
@@ -203,7 +219,7 @@ export interface DevProxyOptions {
   /** HS256 secret (strict hex, ≥ 32 bytes), the proxy's `ATI_JWT_SECRET`. */
   secret?: string | undefined;
   /** ES256 public key (SPKI PEM or public JWK), the proxy's `ATI_JWT_PUBLIC_KEY`. Enables `/.well-known/jwks.json`. */
-  publicKey?: string | JwkLike | JsonWebKey | undefined;
+  publicKey?: string | JwkLike | PublicJwk | undefined;
   /** Required `aud`. @default 'ati-proxy' */
   audience?: string | undefined;
   /** Required `iss` when a token carries one (tokens without `iss` pass, like the proxy). */

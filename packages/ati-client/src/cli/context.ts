@@ -57,8 +57,18 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
-/** Parse `args` strictly; unknown flags are usage errors. @internal */
-export function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
+/** What {@link parse} returns: `parseArgs`'s result for the common options and `O`. */
+export type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{
+    args: string[];
+    options: typeof COMMON_OPTIONS & O;
+    allowPositionals: boolean;
+    strict: true;
+  }>
+>;
+
+/** Parse `args` strictly; unknown flags are usage errors (never quoting a value). */
+export function parse<O extends Options>(args: string[], options: O, allowPositionals = false): Parsed<O> {
   try {
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
   } catch (err) {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -33,6 +33,37 @@ const b = await ati.validateToken(es, { publicKey: ati.toJwks(kp.publicKey, { fo
 let code = 'none';
 try { await ati.validateToken(hs, { publicKey: kp.publicKey }); } catch (e) { code = e.code; }
 console.log(JSON.stringify({ subs: [a.sub, b.sub], code, exports: Object.keys(ati).length }));
+`;
+
+/** A Node-only consumer touching every entry's declarations (types only: never run). */
+const CONSUMER = `
+import * as ati from 'ati-client';
+import { type ResolveSessionTokenOptions, resolveSessionToken, writeSkillBundle } from 'ati-client/node';
+import { createDevProxy, type DevProxyOptions, sampleFixtures, startDevProxy } from 'ati-dev-proxy';
+import { webcrypto } from 'node:crypto';
+
+export async function consumer(): Promise<void> {
+  const secret: string = ati.generateSecret();
+  const token: string = await ati.issueToken({ secret, sub: 'a', scope: 'tool:x', ttlSeconds: 60 });
+  const claims: ati.TokenClaims = await ati.validateToken(token, { secret });
+  const scopes: ati.ScopeSet = new ati.ScopeSet(ati.parseScopes(claims.scope));
+  const options: DevProxyOptions = { ...sampleFixtures, secret };
+  const proxy = await startDevProxy(options);
+  const orch = new ati.AtiOrchestrator({ proxyUrl: proxy.url, secret });
+  const env = await orch.provisionSandbox({ agentId: 'a', tools: ['x'] });
+  const client = new ati.AtiProxyClient({ proxyUrl: proxy.url, token: env.ATI_SESSION_TOKEN });
+  const response: Response = await createDevProxy(options).fetch(new Request(proxy.url + '/health'));
+  const opts: ResolveSessionTokenOptions = {};
+  const resolved: string | undefined = await resolveSessionToken(opts);
+  await writeSkillBundle('/tmp/x', 'name', { 'SKILL.md': '# x' });
+  console.log(scopes.isAllowed('tool:x'), client, response.status, resolved);
+  const code: ati.AtiError['code'] = ati.ERROR_CODES[0];
+  if (!ati.ERROR_CODES.includes(code)) throw new ati.AtiError(code, 'never');
+  await proxy.close();
+  const { publicKey } = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+  const jwk: webcrypto.JsonWebKey = await webcrypto.subtle.exportKey('jwk', publicKey);
+  createDevProxy({ publicKey: jwk }); // a Web Crypto JWK as it is
+}
 `;
 
 before(async () => {
@@ -215,10 +246,48 @@ describe('the packed package', () => {
       })
     ).stdout.split('\n');
     assert.deepEqual(
-      files.filter((f) => /\/(src|test)\/|\/cli\/[^/]*\.d\.ts$|\/(bin|cli)\.d\.ts$/.test(f)),
+      // ati-client/internal re-exports cli/context and cli/keys: their declarations ship, no other CLI's do.
+      files.filter((f) => /\/(src|test)\/|\/cli\/(?!context|keys)[^/]*\.d\.ts$|\/(bin|cli)\.d\.ts$/.test(f)),
       [],
     );
   });
+
+  for (const [module, moduleResolution] of [
+    ['NodeNext', 'NodeNext'],
+    ['Node16', 'Node16'],
+    ['ESNext', 'Bundler'],
+  ] as const) {
+    it(`the declarations compile for a Node-only consumer: module ${module}, moduleResolution ${moduleResolution}, no DOM lib, skipLibCheck off`, async () => {
+      const dir = join(project, `types-${moduleResolution.toLowerCase()}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'consumer.ts'), CONSUMER);
+      await writeFile(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module,
+            moduleResolution,
+            lib: ['ES2022'],
+            types: ['node'],
+            typeRoots: [join(ROOT, 'node_modules/@types')],
+            strict: true,
+            exactOptionalPropertyTypes: true,
+            noUncheckedIndexedAccess: true,
+            skipLibCheck: false,
+            noEmit: true,
+          },
+          files: ['consumer.ts'],
+        }),
+      );
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      const out = await run(process.execPath, [tsc, '-p', dir], { cwd: dir }).then(
+        () => '',
+        (e: { stdout: string }) => e.stdout,
+      );
+      assert.equal(out, '', out);
+    });
+  }
 
   for (const name of PACKAGES) {
     it(`${name} ships the license, a README whose links work on npm, and where it comes from`, async () => {
