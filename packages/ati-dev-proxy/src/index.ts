@@ -34,6 +34,7 @@ export type {
   DevSkill,
   DevTool,
   DevToolMethod,
+  PublicJwk,
   RunningDevProxy,
   StartDevProxyOptions,
 } from './types.ts';

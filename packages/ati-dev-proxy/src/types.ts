@@ -196,18 +196,26 @@ export interface DevHelpContext {
 }
 
 /**
- * A public JWK's members without {@link JwkLike}'s index signature, so a Web
+ * A public JWK's members without the index signature of ati-client's `JwkLike`, so a Web
  * Crypto `JsonWebKey` (from `crypto.subtle.exportKey('jwk', key)`) is accepted
  * as it is, and the declarations need no DOM lib.
  */
 export interface PublicJwk {
+  /** Key type; `EC` for ES256. */
   kty?: string;
+  /** Curve; `P-256` for ES256. */
   crv?: string;
+  /** Public point x, 32 bytes base64url. */
   x?: string;
+  /** Public point y, 32 bytes base64url. */
   y?: string;
+  /** Key id. */
   kid?: string;
+  /** Algorithm; `ES256`. */
   alg?: string;
+  /** Use; `sig`. */
   use?: string;
+  /** The proxy's form: `x5c[0]` is standard base64 of the SPKI DER. */
   x5c?: string[];
 }
 
@@ -282,8 +290,11 @@ export interface DevSignatureOptions {
 
 /** One verdict of the dev proxy's signature check. */
 export interface DevSignatureEvent {
+  /** What the check decided (the proxy's `sig_verify` outcome). */
   verdict: SandboxSignatureVerdict;
+  /** The request's HTTP method. */
   method: string;
+  /** The request's path (what the signature covers). */
   path: string;
   /** `X-Sandbox-Job-Id`, or `'none'`. */
   jobId: string;
