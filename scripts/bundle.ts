@@ -20,6 +20,7 @@
  *
  * `#crypto`, `#skill-writer` and `node:*` stay imports, resolved by the
  * package's `imports` conditions at run time (or by the user's bundler).
+ * Declarations no entry reaches (the CLI's) are deleted.
  *
  * Usage: `node --import tsx scripts/bundle.ts <package dir>` (only ati-client).
  *
@@ -36,7 +37,7 @@ const OWNED: Readonly<Record<string, string>> = {
   'skills/bundle-writer.ts': 'skills/bundle-writer.js',
   'skills/bundle-writer-unsupported.ts': 'skills/bundle-writer-unsupported.js',
 };
-/** Entries that import from the core. */
+/** Every bundled entry; all but {@link SELF_CONTAINED} import from the core. */
 const ENTRIES = ['index.ts', 'node.ts', 'internal.ts', 'cli/main.ts', ...Object.keys(OWNED)];
 /** Entries that must not import from the core (it imports them). */
 const SELF_CONTAINED = new Set(['jws/backend-node.ts', 'jws/backend-web.ts']);
