@@ -289,6 +289,18 @@ describe('the packed package', () => {
     });
   }
 
+  it('npm publish corrects nothing in either manifest (it drops a bin written as ./dist/…)', async () => {
+    const args = [
+      'publish',
+      '--dry-run',
+      '--offline',
+      '--ignore-scripts',
+      ...PACKAGES.flatMap((p) => ['-w', p]),
+    ];
+    const { stderr } = await run('npm', args, { cwd: ROOT });
+    assert.doesNotMatch(stderr, /auto-corrected|invalid and removed|normalized/, stderr);
+  });
+
   for (const name of PACKAGES) {
     it(`${name} ships the license, a README whose links work on npm, and where it comes from`, async () => {
       const dir = join(project, 'node_modules', name);
