@@ -22,6 +22,7 @@ import {
   targetLines,
 } from './harness.ts';
 import { pythonVersions } from './pyjwt.ts';
+import coldImport from './suites/cold-import.ts';
 import es256 from './suites/es256.ts';
 import glob from './suites/glob.ts';
 import hs256 from './suites/hs256.ts';
@@ -31,22 +32,28 @@ import parts from './suites/parts.ts';
 /** Every suite, in run order. Add new suites here. */
 const SUITES: readonly Suite[] = [hs256, es256, keyForms, parts, glob];
 
-function parseArgs(argv: readonly string[]): { filters: string[]; config: RunConfig; write: boolean } {
+function parseArgs(argv: readonly string[]): {
+  filters: string[];
+  config: RunConfig;
+  write: boolean;
+  rounds: number | undefined;
+} {
   const config = { ...DEFAULT_CONFIG };
   const filters: string[] = [];
   let write = true;
+  let rounds: number | undefined;
   for (const a of argv) {
     const m = /^--(rounds|round-ms|warmup-ms)=(\d+)$/.exec(a);
     if (m) {
       const v = Number(m[2]);
-      if (m[1] === 'rounds') config.rounds = v;
+      if (m[1] === 'rounds') config.rounds = rounds = v;
       else if (m[1] === 'round-ms') config.roundMs = v;
       else config.warmupMs = v;
     } else if (a === '--no-write') write = false;
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else filters.push(a.toLowerCase());
   }
-  return { filters, config, write };
+  return { filters, config, write, rounds };
 }
 
 function selected(filters: readonly string[], suite: string, name?: string): boolean {
@@ -59,11 +66,13 @@ function selected(filters: readonly string[], suite: string, name?: string): boo
 }
 
 async function main(): Promise<void> {
-  const { filters, config, write } = parseArgs(process.argv.slice(2));
+  const { filters, config, write, rounds } = parseArgs(process.argv.slice(2));
   const suites = SUITES.filter((s) => selected(filters, s.name));
   const orchestrator = selected(filters, 'orchestrator');
   const keys = selected(filters, 'keys');
-  if (suites.length === 0 && !orchestrator && !keys) throw new Error(`no suite matches ${filters.join(' ')}`);
+  const cold = selected(filters, 'cold-import');
+  if (suites.length === 0 && !orchestrator && !keys && !cold)
+    throw new Error(`no suite matches ${filters.join(' ')}`);
   const versions: Record<string, string> = { ...peerVersions(), python: await pythonVersions() };
   console.log(`# ati-client benchmarks\n\n${machineLine(machineInfo())}`);
   console.log(
@@ -103,6 +112,8 @@ async function main(): Promise<void> {
   if (orchestrator) await import('./orchestrator.ts');
   // Virtual keys on the dev proxy: Ati-Key vs JWT requests/s, revocation propagation between two pods.
   if (keys) await (await import('./keys.ts')).runKeys(config, write);
+  // Fresh processes; its own round count (30) unless --rounds is given.
+  if (cold) await coldImport({ write, ...(rounds !== undefined && { rounds }) });
 }
 
 main().catch((err: unknown) => {

@@ -310,9 +310,13 @@ For transcripts, see .claude/skills/earnings-calls/SKILL.md and earnings-calls/r
  * ```
  */
 export const sampleFixtures: {
+  /** Tools to list and call (`/tools`, `/call`). */
   readonly tools: readonly DevTool[];
+  /** Their providers (`/help`, tool details). */
   readonly providers: readonly DevProvider[];
+  /** Skills with their files (`/skills`, `/skills/bundle`). */
   readonly skills: readonly DevSkill[];
+  /** The SkillATI catalog (`/skillati/*`). */
   readonly catalog: readonly DevCatalogEntry[];
 } = Object.freeze({
   tools: Object.freeze(tools),

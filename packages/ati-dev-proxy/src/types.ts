@@ -303,8 +303,11 @@ export interface DevSignatureOptions {
 
 /** One verdict of the dev proxy's signature check. */
 export interface DevSignatureEvent {
+  /** What the check decided (the proxy's `sig_verify` outcome). */
   verdict: SandboxSignatureVerdict;
+  /** The request's HTTP method. */
   method: string;
+  /** The request's path (what the signature covers). */
   path: string;
   /** `X-Sandbox-Job-Id`, or `'none'`. */
   jobId: string;

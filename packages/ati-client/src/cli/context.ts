@@ -63,13 +63,23 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
+/** What {@link parse} returns: `parseArgs`'s result for the common options and `O`. */
+export type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{
+    args: string[];
+    options: typeof COMMON_OPTIONS & O;
+    allowPositionals: boolean;
+    strict: true;
+  }>
+>;
+
 /**
  * Parse `args` strictly: unknown flags, missing values and stray positionals
  * are usage errors that name the flag and never echo a value. A standalone
  * `--help`/`-h` wins over any other mistake: the result then holds only
  * `help: true`, so commands check `values.help` first.
  */
-export function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
+export function parse<O extends Options>(args: string[], options: O, allowPositionals = false): Parsed<O> {
   const all = { ...COMMON_OPTIONS, ...options };
   const help = checkArgs(args, all, allowPositionals);
   try {

@@ -270,7 +270,10 @@ export class AtiProxyClient {
   }
 
   /** `{ proxyUrl }`: the credential is never serialized. */
-  toJSON(): { proxyUrl: string } {
+  toJSON(): {
+    /** The proxy's base URL, the only thing the client shows of itself. */
+    proxyUrl: string;
+  } {
     return { proxyUrl: this.proxyUrl };
   }
 

@@ -246,7 +246,12 @@ export interface ResolvedSkill {
  * valid UTF-8 (an empty file is `""`), else `{ base64 }` with standard, padded
  * base64.
  */
-export type BundleFileValue = string | { readonly base64: string };
+export type BundleFileValue =
+  | string
+  | {
+      /** The file's bytes, standard padded base64. */
+      readonly base64: string;
+    };
 
 /** Files of a bundle keyed by relative path. Paths are untrusted: validate before writing. */
 export type BundleFiles = Readonly<Record<string, BundleFileValue>>;
@@ -268,7 +273,15 @@ export interface SkillBundleBatchRequest {
 /** `POST /skills/bundle` (contract §4.1). */
 export interface SkillBundleBatch {
   /** Found skills keyed by name. Keys are server-provided: validate before using as paths. */
-  readonly skills: Readonly<Record<string, { readonly files: BundleFiles }>>;
+  readonly skills: Readonly<
+    Record<
+      string,
+      {
+        /** The skill's files by relative path. */
+        readonly files: BundleFiles;
+      }
+    >
+  >;
   /** Names not visible or not found, in request order, duplicates kept. */
   readonly missing: readonly string[];
 }

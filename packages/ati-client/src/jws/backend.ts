@@ -43,5 +43,10 @@ export interface CryptoBackend {
   /** Verify an IEEE P1363 signature; any other length is `false`. */
   ecdsaVerify(key: KeyHandle, data: string, signature: Uint8Array): MaybePromise<boolean>;
   /** A fresh P-256 key pair as DER. */
-  generateEcKeyPair(): Promise<{ pkcs8: Uint8Array; spki: Uint8Array }>;
+  generateEcKeyPair(): Promise<{
+    /** The private key, PKCS#8 DER. */
+    pkcs8: Uint8Array;
+    /** The public key, SPKI DER. */
+    spki: Uint8Array;
+  }>;
 }

@@ -7,12 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -32,6 +33,37 @@ const b = await ati.validateToken(es, { publicKey: ati.toJwks(kp.publicKey, { fo
 let code = 'none';
 try { await ati.validateToken(hs, { publicKey: kp.publicKey }); } catch (e) { code = e.code; }
 console.log(JSON.stringify({ subs: [a.sub, b.sub], code, exports: Object.keys(ati).length }));
+`;
+
+/** A Node-only consumer touching every entry's declarations (types only: never run). */
+const CONSUMER = `
+import * as ati from 'ati-client';
+import { type ResolveSessionTokenOptions, resolveSessionToken, writeSkillBundle } from 'ati-client/node';
+import { createDevProxy, type DevProxyOptions, sampleFixtures, startDevProxy } from 'ati-dev-proxy';
+import { webcrypto } from 'node:crypto';
+
+export async function consumer(): Promise<void> {
+  const secret: string = ati.generateSecret();
+  const token: string = await ati.issueToken({ secret, sub: 'a', scope: 'tool:x', ttlSeconds: 60 });
+  const claims: ati.TokenClaims = await ati.validateToken(token, { secret });
+  const scopes: ati.ScopeSet = new ati.ScopeSet(ati.parseScopes(claims.scope));
+  const options: DevProxyOptions = { ...sampleFixtures, secret };
+  const proxy = await startDevProxy(options);
+  const orch = new ati.AtiOrchestrator({ proxyUrl: proxy.url, secret });
+  const env = await orch.provisionSandbox({ agentId: 'a', tools: ['x'] });
+  const client = new ati.AtiProxyClient({ proxyUrl: proxy.url, token: env.ATI_SESSION_TOKEN });
+  const response: Response = await createDevProxy(options).fetch(new Request(proxy.url + '/health'));
+  const opts: ResolveSessionTokenOptions = {};
+  const resolved: string | undefined = await resolveSessionToken(opts);
+  await writeSkillBundle('/tmp/x', 'name', { 'SKILL.md': '# x' });
+  console.log(scopes.isAllowed('tool:x'), client, response.status, resolved);
+  const code: ati.AtiError['code'] = ati.ERROR_CODES[0];
+  if (!ati.ERROR_CODES.includes(code)) throw new ati.AtiError(code, 'never');
+  await proxy.close();
+  const { publicKey } = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
+  const jwk: webcrypto.JsonWebKey = await webcrypto.subtle.exportKey('jwk', publicKey);
+  createDevProxy({ publicKey: jwk }); // a Web Crypto JWK as it is
+}
 `;
 
 before(async () => {
@@ -74,6 +106,63 @@ describe('the packed package', () => {
       { cwd: project },
     );
     assert.equal(stdout.trim(), 'function function true false');
+  });
+
+  it('every entry shares one copy of each class and function (bundled entries import one core)', async () => {
+    const script = `
+      const a = await import('ati-client');
+      const n = await import('ati-client/node');
+      const i = await import('ati-client/internal');
+      const { backend } = await import('#crypto');
+      let thrown;
+      try { await n.writeSkillBundle('/tmp', '../x', {}); } catch (e) { thrown = e; }
+      console.log(JSON.stringify([
+        i.AtiError === a.AtiError, i.SkillError === a.SkillError, i.ScopeSet === a.ScopeSet,
+        i.validateToken === a.validateToken, i.toJwks === a.toJwks, n.rustTrim === i.rustTrim,
+        backend === n.nodeCryptoBackend, thrown instanceof a.SkillError, thrown instanceof a.AtiError,
+      ]));`;
+    // `#crypto` resolves only from inside the package, so the script runs there.
+    const probe = join(project, 'node_modules/ati-client/identity-probe.mjs');
+    await writeFile(probe, script);
+    const { stdout } = await run(process.execPath, [probe], { cwd: project });
+    assert.deepEqual(JSON.parse(stdout), Array(9).fill(true));
+  });
+
+  it('a cold import of . on Node reads four files (the entry, the core and both backends)', async () => {
+    const entry = join(project, 'node_modules/ati-client/dist/index.js');
+    for (const [conditions, backend] of [
+      [['node'], 'backend-node.js'],
+      [['browser'], 'backend-web.js'],
+    ] as const) {
+      const result = await build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        metafile: true,
+        format: 'esm',
+        platform: 'neutral',
+        conditions: [...conditions],
+        external: ['node:*'],
+        logLevel: 'silent',
+      });
+      // Static imports only: skill downloads load the writer on demand.
+      const { inputs } = result.metafile;
+      const seen = new Set<string>();
+      const visit = (p: string): void => {
+        if (seen.has(p) || inputs[p] === undefined) return;
+        seen.add(p);
+        for (const i of inputs[p].imports) if (i.kind === 'import-statement') visit(i.path);
+      };
+      visit(Object.keys(inputs).find((p) => p.endsWith('ati-client/dist/index.js'))!);
+      const files = [...seen].map((p) => p.replace(/^.*node_modules\/ati-client\//, ''));
+      const expected = new Set([
+        'dist/index.js',
+        'dist/core.js',
+        'dist/jws/backend-web.js',
+        `dist/jws/${backend}`,
+      ]);
+      assert.deepEqual(files.sort(), [...expected].sort());
+    }
   });
 
   it('npx ati-client --help works', async () => {
@@ -157,12 +246,89 @@ describe('the packed package', () => {
       })
     ).stdout.split('\n');
     assert.deepEqual(
-      files.filter((f) => /\/(src|test)\/|\/cli\/[^/]*\.d\.ts$|\/(bin|cli)\.d\.ts$/.test(f)),
+      // ati-client/internal re-exports cli/context and cli/keys: their declarations ship, no other CLI's do.
+      files.filter((f) => /\/(src|test)\/|\/cli\/(?!context|keys)[^/]*\.d\.ts$|\/(bin|cli)\.d\.ts$/.test(f)),
       [],
     );
   });
 
+  for (const [module, moduleResolution] of [
+    ['NodeNext', 'NodeNext'],
+    ['Node16', 'Node16'],
+    ['ESNext', 'Bundler'],
+  ] as const) {
+    it(`the declarations compile for a Node-only consumer: module ${module}, moduleResolution ${moduleResolution}, no DOM lib, skipLibCheck off`, async () => {
+      const dir = join(project, `types-${moduleResolution.toLowerCase()}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'consumer.ts'), CONSUMER);
+      await writeFile(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module,
+            moduleResolution,
+            lib: ['ES2022'],
+            types: ['node'],
+            typeRoots: [join(ROOT, 'node_modules/@types')],
+            strict: true,
+            exactOptionalPropertyTypes: true,
+            noUncheckedIndexedAccess: true,
+            skipLibCheck: false,
+            noEmit: true,
+          },
+          files: ['consumer.ts'],
+        }),
+      );
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      const out = await run(process.execPath, [tsc, '-p', dir], { cwd: dir }).then(
+        () => '',
+        (e: { stdout: string }) => e.stdout,
+      );
+      assert.equal(out, '', out);
+    });
+  }
+
+  it('npm publish corrects nothing in either manifest (it drops a bin written as ./dist/…)', async () => {
+    const args = [
+      'publish',
+      '--dry-run',
+      '--offline',
+      '--ignore-scripts',
+      ...PACKAGES.flatMap((p) => ['-w', p]),
+    ];
+    const { stderr } = await run('npm', args, { cwd: ROOT });
+    assert.doesNotMatch(stderr, /auto-corrected|invalid and removed|normalized/, stderr);
+  });
+
   for (const name of PACKAGES) {
+    it(`${name} ships the license, a README whose links work on npm, and where it comes from`, async () => {
+      const dir = join(project, 'node_modules', name);
+      assert.equal(
+        await readFile(join(dir, 'LICENSE'), 'utf8'),
+        await readFile(join(ROOT, 'LICENSE'), 'utf8'),
+      );
+      const readme = await readFile(join(dir, 'README.md'), 'utf8');
+      assert.match(readme, new RegExp(`^(<!--[^\\n]*-->\\n)?# ${name}\\n`));
+      const prose = readme.replace(/^```[\s\S]*?^```$/gm, '').replace(/`[^`\n]*`/g, '');
+      const targets = [
+        ...prose.matchAll(/\]\(([^)\s]*)|\b(?:href|src)="([^"]*)"|^\[[^\]]+\]:\s*(\S+)/gm),
+      ].map((m) => m[1] ?? m[2] ?? m[3]!);
+      assert.ok(targets.length > 0);
+      assert.deepEqual(
+        targets.filter((t) => !/^(https:\/\/|#|mailto:)/.test(t)),
+        [],
+      );
+      const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+      const base = 'https://github.com/ati-client/ati-client-ts';
+      assert.deepEqual(pkg.repository, { ...root.repository, directory: `packages/${name}` });
+      assert.equal(root.repository.url, `git+${base}.git`);
+      assert.ok(pkg.homepage.startsWith(base), pkg.homepage);
+      assert.deepEqual(pkg.bugs, { url: `${base}/issues` });
+      assert.equal(pkg.license, 'Apache-2.0');
+    });
+
     it(`publint finds no problems in ${name}`, async () => {
       const { stdout } = await run(join(ROOT, 'node_modules/.bin/publint'), ['--strict'], {
         cwd: join(ROOT, 'packages', name),

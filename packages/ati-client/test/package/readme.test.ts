@@ -1,5 +1,5 @@
 /**
- * The README teaches by example, so its TypeScript examples must compile
+ * The READMEs teach by example, so their TypeScript examples must compile
  * against the package as shipped (`ati-client` resolves to `dist/*.d.ts` by
  * package self-reference; run after `npm run build`). Each ```ts block is its
  * own module; the few free variables a block leaves to the reader are
@@ -43,10 +43,14 @@ function declared(code: string): Set<string> {
   return out;
 }
 
-it('every ```ts block in README.md type-checks against the built package', async () => {
-  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+it('every ```ts block in README.md and the dev proxy package README type-checks against the built packages', async () => {
+  const blocksOf = async (path: string) =>
+    [...(await readFile(join(ROOT, path), 'utf8')).matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const blocks = await blocksOf('README.md');
   assert.ok(blocks.length >= 5, 'README has its examples');
+  const devProxy = await blocksOf('packages/ati-dev-proxy/README.md');
+  assert.ok(devProxy.length >= 1, 'the dev proxy README has its example');
+  blocks.push(...devProxy);
   await rm(DIR, { recursive: true, force: true });
   await mkdir(DIR, { recursive: true });
   const files: string[] = [];
