@@ -18,6 +18,7 @@ export {
   reportError,
 } from './cli/context.ts';
 export { verifyingKey } from './cli/keys.ts';
+export { SHAPES, type Shape } from './client/shapes.ts';
 export { readCapped } from './client/transport.ts';
 export { AtiError, SkillError, UsageError } from './errors.ts';
 export { base64Encode } from './jws/encoding.ts';

@@ -5,8 +5,8 @@
  */
 
 import { json } from '../http.ts';
-import { structJson } from '../json-out.ts';
 import type { Route } from '../router.ts';
+import { healthBody } from '../wire.ts';
 
 /** The health route. */
 export const healthRoutes: readonly Route[] = [
@@ -18,15 +18,15 @@ export const healthRoutes: readonly Route[] = [
       const registry = state.registry;
       return json(
         200,
-        structJson([
-          ['status', 'ok'],
-          ['version', state.version],
-          ['tools', registry.publicTools().length],
-          ['providers', registry.providers.length],
-          ['skills', registry.skills.length],
-          ['auth', state.authEnabled ? 'jwt' : 'disabled'],
-          ['db', 'disabled'],
-        ]),
+        healthBody({
+          status: 'ok',
+          version: state.version,
+          tools: registry.publicTools().length,
+          providers: registry.providers.length,
+          skills: registry.skills.length,
+          auth: state.authEnabled ? 'jwt' : 'disabled',
+          db: 'disabled',
+        }),
       );
     },
   },

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { base64Encode, type ScopeSet } from 'ati-client/internal';
+import { base64Encode, type ScopeSet, SHAPES } from 'ati-client/internal';
 import { stripFrontmatter } from '../frontmatter.ts';
 import { errorJson, json, queryOf, skillNotFound, UTF8 } from '../http.ts';
 import { sortedJson } from '../json-out.ts';
@@ -23,7 +23,7 @@ import {
   skillDirectory,
   substituteSkillRefs,
 } from '../skillati.ts';
-import { catalogEntry } from '../wire.ts';
+import { catalogEntry, wire } from '../wire.ts';
 
 const CATALOG_SEARCH_LIMIT = 25;
 const SKILLATI_NOT_CONFIGURED =
@@ -109,12 +109,14 @@ function activate(registry: Registry, name: string): Response {
   const names = new Set(catalog.map((e) => e.name));
   return json(
     200,
-    sortedJson({
-      name,
-      description,
-      skill_directory: skillDirectory(name),
-      content: substituteSkillRefs(stripFrontmatter(textBody), name, names),
-    }),
+    sortedJson(
+      wire(SHAPES.skillatiSkill, {
+        name,
+        description,
+        skill_directory: skillDirectory(name),
+        content: substituteSkillRefs(stripFrontmatter(textBody), name, names),
+      }),
+    ),
   );
 }
 
@@ -132,7 +134,10 @@ function listResources(registry: Registry, name: string, q: Query): Response {
   const all = resources(registry, name);
   if (all instanceof Response) return all;
   const list = prefix === undefined ? all : all.filter((p) => p === prefix || p.startsWith(`${prefix}/`));
-  return json(200, sortedJson({ name, prefix: prefixRaw ?? null, resources: list }));
+  return json(
+    200,
+    sortedJson(wire(SHAPES.skillatiResources, { name, prefix: prefixRaw ?? null, resources: list })),
+  );
 }
 
 function readFile(registry: Registry, name: string, q: Query): Response {
@@ -158,7 +163,7 @@ function listRefs(registry: Registry, name: string): Response {
   const all = resources(registry, name);
   if (all instanceof Response) return all;
   const references = all.filter((p) => p.startsWith('references/')).map((p) => p.slice(11));
-  return json(200, sortedJson({ name, references }));
+  return json(200, sortedJson(wire(SHAPES.skillatiRefs, { name, references })));
 }
 
 function readRef(registry: Registry, name: string, _q: Query, ctx: RouteContext): Response {
@@ -172,7 +177,7 @@ function readRef(registry: Registry, name: string, _q: Query, ctx: RouteContext)
   } catch {
     return errorJson(400, `Invalid skill-relative path '${path}'`);
   }
-  return json(200, sortedJson({ name, reference, content }));
+  return json(200, sortedJson(wire(SHAPES.skillatiRef, { name, reference, content })));
 }
 
 /** The SkillATI routes. */

@@ -8,13 +8,19 @@
  */
 
 import { ScopeSet } from 'ati-client/internal';
-import { stripFrontmatter } from '../frontmatter.ts';
 import { errorJson, json, jsonBody, queryOf, skillNotFound } from '../http.ts';
 import { sortedJson } from '../json-out.ts';
 import type { SkillRec } from '../registry.ts';
 import type { Route, RouteContext } from '../router.ts';
 import type { Json, StructSpec } from '../serde-json.ts';
-import { bundleFiles, resolvedSkill, skillListEntry, skillMetaDetail } from '../wire.ts';
+import {
+  bundleFiles,
+  resolvedSkill,
+  skillBundle,
+  skillDetail,
+  skillListEntry,
+  skillMetaDetail,
+} from '../wire.ts';
 
 const BATCH_LIMIT = 50;
 
@@ -76,14 +82,7 @@ function getSkill(ctx: RouteContext): Response {
   const skill = visibleSkill(ctx);
   if (skill instanceof Response) return skill;
   if (q.meta === true) return json(200, sortedJson(skillMetaDetail(skill)));
-  const body: { [k: string]: Json } = {
-    name: skill.name,
-    version: skill.version,
-    description: skill.description,
-    content: stripFrontmatter(skill.content),
-  };
-  if (q.refs === true) body.references = referenceNames(skill);
-  return json(200, sortedJson(body));
+  return json(200, sortedJson(skillDetail(skill, q.refs === true ? referenceNames(skill) : undefined)));
 }
 
 async function bundleBatch({ req, state, scopes }: RouteContext): Promise<Response> {
@@ -129,7 +128,7 @@ export const skillRoutes: readonly Route[] = [
     handle: (ctx) => {
       const skill = visibleSkill(ctx);
       if (skill instanceof Response) return skill;
-      return json(200, sortedJson({ name: skill.name, files: bundleFiles(skill.files) }));
+      return json(200, sortedJson(skillBundle(skill)));
     },
   },
 ];
