@@ -88,6 +88,18 @@ const EOF_CODES: ReadonlySet<string> = new Set([E.eofList, E.eofObject, E.eofStr
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const ENC = new TextEncoder();
 
+/** JSON's one-character escapes: the byte after a backslash → the byte it stands for. */
+const SIMPLE_ESCAPES: ReadonlyMap<number, number> = new Map([
+  [0x22, 0x22],
+  [0x5c, 0x5c],
+  [0x2f, 0x2f],
+  [0x62, 0x08],
+  [0x66, 0x0c],
+  [0x6e, 0x0a],
+  [0x72, 0x0d],
+  [0x74, 0x09],
+]);
+
 /** What a struct field deserializes as. */
 export type FieldKind = 'string' | 'bool' | 'seq-string' | 'opt-seq-string' | 'opt-string' | 'any';
 
@@ -252,6 +264,17 @@ class Reader {
 
   // --- strings -------------------------------------------------------------
 
+  /** Inside a string: skip to the next quote, backslash or control byte and return it. */
+  toSpecial(): number {
+    const b = this.bytes;
+    while (this.index < b.length) {
+      const c = b[this.index]!;
+      if (c === 0x22 || c === 0x5c || c < 0x20) return c;
+      this.index++;
+    }
+    throw this.error(E.eofString);
+  }
+
   /** After the opening quote: parse and UTF-8-validate a string (serde `parse_str`). */
   str(): string {
     const b = this.bytes;
@@ -259,13 +282,7 @@ class Reader {
     let start = this.index;
     let escaped = false;
     for (;;) {
-      while (this.index < b.length) {
-        const c = b[this.index]!;
-        if (c === 0x22 || c === 0x5c || c < 0x20) break;
-        this.index++;
-      }
-      if (this.index === b.length) throw this.error(E.eofString);
-      const c = b[this.index]!;
+      const c = this.toSpecial();
       if (c === 0x22) {
         const raw = escaped
           ? Uint8Array.from([...scratch, ...b.subarray(start, this.index)])
@@ -312,67 +329,38 @@ class Reader {
     const ch = this.bytes[this.index];
     if (ch === undefined) throw this.error(E.eofString);
     this.index++;
-    switch (ch) {
-      case 0x22:
-      case 0x5c:
-      case 0x2f:
-        out.push(ch);
-        return;
-      case 0x62:
-        out.push(0x08);
-        return;
-      case 0x66:
-        out.push(0x0c);
-        return;
-      case 0x6e:
-        out.push(0x0a);
-        return;
-      case 0x72:
-        out.push(0x0d);
-        return;
-      case 0x74:
-        out.push(0x09);
-        return;
-      case 0x75: {
-        const n = this.hex4();
-        if (n >= 0xdc00 && n <= 0xdfff) throw this.error(E.loneSurrogate);
-        if (n < 0xd800 || n > 0xdbff) {
-          pushUtf8(out, n);
-          return;
-        }
-        if (this.peek() === undefined) throw this.error(E.eofString);
-        if (this.peek() !== 0x5c) {
-          this.index++;
-          throw this.error(E.hexEnd);
-        }
-        this.index++;
-        if (this.peek() === undefined) throw this.error(E.eofString);
-        if (this.peek() !== 0x75) {
-          this.index++;
-          throw this.error(E.hexEnd);
-        }
-        this.index++;
-        const n2 = this.hex4();
-        if (n2 < 0xdc00 || n2 > 0xdfff) throw this.error(E.loneSurrogate);
-        pushUtf8(out, 0x10000 + ((n - 0xd800) << 10) + (n2 - 0xdc00));
-        return;
-      }
-      default:
-        throw this.error(E.escape);
+    const simple = SIMPLE_ESCAPES.get(ch);
+    if (simple !== undefined) {
+      out.push(simple);
+      return;
     }
+    if (ch !== 0x75) throw this.error(E.escape);
+    const n = this.hex4();
+    if (n >= 0xdc00 && n <= 0xdfff) throw this.error(E.loneSurrogate);
+    if (n < 0xd800 || n > 0xdbff) {
+      pushUtf8(out, n);
+      return;
+    }
+    // A high surrogate: `\u` and a low one must follow.
+    this.expectEscapeByte(0x5c);
+    this.expectEscapeByte(0x75);
+    const n2 = this.hex4();
+    if (n2 < 0xdc00 || n2 > 0xdfff) throw this.error(E.loneSurrogate);
+    pushUtf8(out, 0x10000 + ((n - 0xd800) << 10) + (n2 - 0xdc00));
+  }
+
+  /** The next byte of a surrogate pair's second half: `byte`, else serde's error (past the byte). */
+  expectEscapeByte(byte: number): void {
+    const next = this.peek();
+    if (next === undefined) throw this.error(E.eofString);
+    this.index++;
+    if (next !== byte) throw this.error(E.hexEnd);
   }
 
   /** After the opening quote: skip a string without keeping it (serde `ignore_str`, no UTF-8 check). */
   ignoreStr(): void {
-    const b = this.bytes;
     for (;;) {
-      while (this.index < b.length) {
-        const c = b[this.index]!;
-        if (c === 0x22 || c === 0x5c || c < 0x20) break;
-        this.index++;
-      }
-      if (this.index === b.length) throw this.error(E.eofString);
-      const c = b[this.index]!;
+      const c = this.toSpecial();
       if (c === 0x22) {
         this.index++;
         return;
@@ -383,7 +371,7 @@ class Reader {
         if (e === undefined) throw this.error(E.eofString);
         this.index++;
         if (e === 0x75) this.hex4();
-        else if (![0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74].includes(e)) throw this.error(E.escape);
+        else if (!SIMPLE_ESCAPES.has(e)) throw this.error(E.escape);
         continue;
       }
       throw this.error(E.control);
