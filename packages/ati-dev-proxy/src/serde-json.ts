@@ -88,6 +88,9 @@ const EOF_CODES: ReadonlySet<string> = new Set([E.eofList, E.eofObject, E.eofStr
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const ENC = new TextEncoder();
 
+/** What {@link Reader.separator} returns at a closing bracket or brace. */
+const CLOSED = -1;
+
 /** JSON's one-character escapes: the byte after a backslash → the byte it stands for. */
 const SIMPLE_ESCAPES: ReadonlyMap<number, number> = new Map([
   [0x22, 0x22],
@@ -380,12 +383,16 @@ class Reader {
 
   // --- numbers -------------------------------------------------------------
 
-  /** serde `parse_integer` and friends; the cursor is on the first digit (sign already eaten). */
-  number(positive: boolean): Num {
+  /**
+   * Scan a number's syntax from its first digit (sign already eaten):
+   * integer, fraction, exponent. `eof` is the error for input that ends
+   * where a digit must follow (`parse_*` and `ignore_*` differ there).
+   * Returns where the integer part ends and whether there was more.
+   */
+  scanNumber(eof: string): { intEnd: number; isFloat: boolean } {
     const b = this.bytes;
-    const start = this.index;
     const first = b[this.index];
-    if (first === undefined) throw this.error(E.eofValue);
+    if (first === undefined) throw this.error(eof);
     this.index++;
     if (first === 0x30) {
       if (isDigit(this.peekOrNull())) throw this.peekError(E.number);
@@ -394,7 +401,7 @@ class Reader {
     } else {
       throw this.error(E.number);
     }
-    const intText = new TextDecoder().decode(b.subarray(start, this.index));
+    const intEnd = this.index;
     let isFloat = false;
     if (this.peekOrNull() === 0x2e) {
       isFloat = true;
@@ -404,7 +411,7 @@ class Reader {
         this.index++;
         any = true;
       }
-      if (!any) throw this.peekError(this.peek() === undefined ? E.eofValue : E.number);
+      if (!any) throw this.peekError(this.peek() === undefined ? eof : E.number);
     }
     const e = this.peekOrNull();
     if (e === 0x65 || e === 0x45) {
@@ -413,11 +420,20 @@ class Reader {
       const s = this.peekOrNull();
       if (s === 0x2b || s === 0x2d) this.index++;
       const d = b[this.index];
-      if (d === undefined) throw this.error(E.eofValue);
+      if (d === undefined) throw this.error(eof);
       this.index++;
       if (!isDigit(d)) throw this.error(E.number);
       while (isDigit(this.peekOrNull())) this.index++;
     }
+    return { intEnd, isFloat };
+  }
+
+  /** serde `parse_integer` and friends; the cursor is on the first digit (sign already eaten). */
+  number(positive: boolean): Num {
+    const b = this.bytes;
+    const start = this.index;
+    const { intEnd, isFloat } = this.scanNumber(E.eofValue);
+    const intText = new TextDecoder().decode(b.subarray(start, intEnd));
     const text = new TextDecoder().decode(b.subarray(start, this.index));
     if (!isFloat) {
       const big = BigInt(intText);
@@ -432,34 +448,7 @@ class Reader {
 
   /** serde `ignore_integer`/`ignore_decimal`/`ignore_exponent`: syntax only, no range check. */
   ignoreNumber(): void {
-    const first = this.bytes[this.index] ?? 0;
-    if (this.index < this.bytes.length) this.index++;
-    if (first === 0x30) {
-      if (isDigit(this.peekOrNull())) throw this.peekError(E.number);
-    } else if (first >= 0x31 && first <= 0x39) {
-      while (isDigit(this.peekOrNull())) this.index++;
-    } else {
-      throw this.error(E.number);
-    }
-    if (this.peekOrNull() === 0x2e) {
-      this.index++;
-      let any = false;
-      while (isDigit(this.peekOrNull())) {
-        this.index++;
-        any = true;
-      }
-      if (!any) throw this.peekError(E.number);
-    }
-    const e = this.peekOrNull();
-    if (e === 0x65 || e === 0x45) {
-      this.index++;
-      const s = this.peekOrNull();
-      if (s === 0x2b || s === 0x2d) this.index++;
-      const d = this.bytes[this.index] ?? 0;
-      if (this.index < this.bytes.length) this.index++;
-      if (!isDigit(d)) throw this.error(E.number);
-      while (isDigit(this.peekOrNull())) this.index++;
-    }
+    this.scanNumber(E.number);
   }
 
   // --- generic values --------------------------------------------------------
@@ -538,7 +527,7 @@ class Reader {
             err = e;
           }
           this.depth++;
-          this.endSeqAfter(err);
+          this.endAfter(err, 'seq');
           return out!;
         }
         case 0x7b: {
@@ -555,7 +544,7 @@ class Reader {
             err = e;
           }
           this.depth++;
-          this.endMapAfter(err);
+          this.endAfter(err, 'map');
           return out;
         }
         default:
@@ -567,11 +556,15 @@ class Reader {
     }
   }
 
-  /** serde's `match (visit, end_seq()) { (Err(e), _) | (_, Err(e)) => Err(e) }`. */
-  endSeqAfter(visitError: unknown): void {
+  /**
+   * serde's `match (visit, end_seq()) { (Err(e), _) | (_, Err(e)) => Err(e) }`
+   * (and the same with `end_map()`): the visit's error wins over the end's.
+   */
+  endAfter(visitError: unknown, kind: 'seq' | 'map'): void {
     let endError: unknown;
     try {
-      this.endSeq();
+      if (kind === 'seq') this.endSeq();
+      else this.endMap();
     } catch (e) {
       endError = e;
     }
@@ -579,23 +572,17 @@ class Reader {
     if (endError !== undefined) throw endError;
   }
 
-  endMapAfter(visitError: unknown): void {
-    let endError: unknown;
-    try {
-      this.endMap();
-    } catch (e) {
-      endError = e;
-    }
-    if (visitError !== undefined) throw visitError;
-    if (endError !== undefined) throw endError;
+  /** Skip whitespace, then consume `byte` if it is next (`true`); else the next byte, not consumed. */
+  eat(byte: number): true | number | undefined {
+    const c = this.ws();
+    if (c !== byte) return c;
+    this.index++;
+    return true;
   }
 
   endSeq(): void {
-    const c = this.ws();
-    if (c === 0x5d) {
-      this.index++;
-      return;
-    }
+    const c = this.eat(0x5d);
+    if (c === true) return;
     if (c === 0x2c) {
       this.index++;
       throw this.peekError(this.ws() === 0x5d ? E.trailingComma : E.trailing);
@@ -605,11 +592,8 @@ class Reader {
   }
 
   endMap(): void {
-    const c = this.ws();
-    if (c === 0x7d) {
-      this.index++;
-      return;
-    }
+    const c = this.eat(0x7d);
+    if (c === true) return;
     if (c === 0x2c) throw this.peekError(E.trailingComma);
     if (c === undefined) throw this.peekError(E.eofObject);
     throw this.peekError(E.trailing);
@@ -625,18 +609,29 @@ class Reader {
     }
   }
 
+  /**
+   * Before an element or entry (serde_json's `has_next_element`/`has_next_key`):
+   * {@link CLOSED} at the closing byte (not consumed), else the byte after
+   * the separating comma (`undefined` at the end of input).
+   */
+  separator(first: boolean, close: number, commaOrEnd: string, eof: string): number | undefined {
+    let c = this.ws();
+    if (c === close) return CLOSED;
+    if (c === 0x2c && !first) {
+      this.index++;
+      c = this.ws();
+    } else if (c !== undefined && !first) {
+      throw this.peekError(commaOrEnd);
+    } else if (c === undefined) {
+      throw this.peekError(eof);
+    }
+    return c;
+  }
+
   nextElement(first: boolean, onSeparatorError?: (err: unknown) => unknown): boolean {
     try {
-      let c = this.ws();
-      if (c === 0x5d) return false;
-      if (c === 0x2c && !first) {
-        this.index++;
-        c = this.ws();
-      } else if (c !== undefined && !first) {
-        throw this.peekError(E.listCommaOrEnd);
-      } else if (c === undefined) {
-        throw this.peekError(E.eofList);
-      }
+      const c = this.separator(first, 0x5d, E.listCommaOrEnd, E.eofList);
+      if (c === CLOSED) return false;
       if (c === 0x5d) throw this.peekError(E.trailingComma);
       if (c === undefined) throw this.peekError(E.eofValue);
       return true;
@@ -649,16 +644,8 @@ class Reader {
   mapEntries(entry: (key: string) => void): void {
     let first = true;
     for (;;) {
-      let c = this.ws();
-      if (c === 0x7d) return;
-      if (c === 0x2c && !first) {
-        this.index++;
-        c = this.ws();
-      } else if (c !== undefined && !first) {
-        throw this.peekError(E.objectCommaOrEnd);
-      } else if (c === undefined) {
-        throw this.peekError(E.eofObject);
-      }
+      const c = this.separator(first, 0x7d, E.objectCommaOrEnd, E.eofObject);
+      if (c === CLOSED) return;
       first = false;
       if (c === 0x22) {
         this.index++;
@@ -674,11 +661,8 @@ class Reader {
   }
 
   colon(): void {
-    const c = this.ws();
-    if (c === 0x3a) {
-      this.index++;
-      return;
-    }
+    const c = this.eat(0x3a);
+    if (c === true) return;
     throw this.peekError(c === undefined ? E.eofObject : E.colon);
   }
 
@@ -840,7 +824,7 @@ function field(r: Reader, kind: FieldKind, path: (string | number)[]): Json | un
       }
       r.depth++;
       try {
-        r.endSeqAfter(err);
+        r.endAfter(err, 'seq');
       } catch (e) {
         throw r.fix(e);
       }
@@ -894,7 +878,7 @@ function structBody(r: Reader, spec: StructSpec): Record<string, Json | undefine
         err = e;
       }
       r.depth++;
-      r.endSeqAfter(err);
+      r.endAfter(err, 'seq');
       return out;
     }
     if (c === 0x7b) {
@@ -924,7 +908,7 @@ function structBody(r: Reader, spec: StructSpec): Record<string, Json | undefine
         err = e;
       }
       r.depth++;
-      r.endMapAfter(err);
+      r.endAfter(err, 'map');
       return out;
     }
     throw r.invalidType(`struct ${spec.name}`);
