@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   const { filters, config, write } = parseArgs(process.argv.slice(2));
   const suites = SUITES.filter((s) => selected(filters, s.name));
   const orchestrator = selected(filters, 'orchestrator');
-  if (suites.length === 0 && !orchestrator) throw new Error(`no suite matches ${filters.join(' ')}`);
+  const keys = selected(filters, 'keys');
+  if (suites.length === 0 && !orchestrator && !keys) throw new Error(`no suite matches ${filters.join(' ')}`);
   const versions: Record<string, string> = { ...peerVersions(), python: await pythonVersions() };
   console.log(`# ati-client benchmarks\n\n${machineLine(machineInfo())}`);
   console.log(
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
   if (verdicts.length > 0) console.log(`## Targets\n\n${verdicts.join('\n')}`);
   // Wall-time and memory cases (bench/orchestrator.ts runs on import).
   if (orchestrator) await import('./orchestrator.ts');
+  // Virtual keys on the dev proxy: Ati-Key vs JWT requests/s, revocation propagation between two pods.
+  if (keys) await (await import('./keys.ts')).runKeys(config, write);
 }
 
 main().catch((err: unknown) => {

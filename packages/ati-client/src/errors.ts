@@ -46,6 +46,8 @@ export const ERROR_CODES = [
   // UsageError (CLI)
   'ERR_USAGE',
   'ERR_DEV_PROXY_NOT_INSTALLED',
+  // AtiError from the dev proxy (ati-dev-proxy): its virtual-key database
+  'ERR_KEY_DATABASE',
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

@@ -8,6 +8,7 @@
 
 import { type TokenClaims, validateToken } from 'ati-client/internal';
 import { type DevRequest, empty, headerText } from './http.ts';
+import { atiKeyClaims } from './keys/admin.ts';
 import type { DevState } from './state.ts';
 
 /** Who the request is: validated claims, `undefined` in unauthenticated dev mode. */
@@ -18,8 +19,11 @@ export interface Caller {
 /** Authenticate a request: the caller, or the middleware's rejection. */
 export async function authenticate(state: DevState, req: DevRequest): Promise<Response | Caller> {
   const auth = headerText(req, 'authorization');
-  // Ati-Key is tried first, even in dev mode; the dev proxy has no key store (contract §4.0, §9).
-  if (auth?.startsWith('Ati-Key ')) return empty(503);
+  // Ati-Key is tried first, even in dev mode (contract §4.0, §9).
+  if (auth?.startsWith('Ati-Key ')) {
+    const outcome = await atiKeyClaims(auth, await state.keys?.store(), state.clock());
+    return outcome instanceof Response ? outcome : { claims: outcome };
+  }
   if (!state.authEnabled) return { claims: undefined };
   if (auth === undefined || !auth.startsWith('Bearer ')) return empty(401);
   const o = state.options;

@@ -32,6 +32,10 @@ Defaults: --host 127.0.0.1, --port 0 (any free port). Stops on SIGINT/SIGTERM.
 Sandbox request signatures (X-Sandbox-Signature) are checked only with one of the --sig-* flags, as the
 proxy does: the shared secret comes from ATI_KEY_SANDBOX_SIGNING_SHARED_SECRET (hex, else UTF-8), enforce
 needs it; --sig-exempt-paths replaces the default exempt globs (/health, /.well-known/jwks.json, ...).
+
+Virtual keys (/admin/keys*, Authorization: Ati-Key): ATI_ADMIN_TOKEN enables the admin routes; the keys live
+in an in-memory PGlite database, or on the Postgres server at ATI_DB_URL (tables created if absent; several
+dev proxies on one server revoke across each other like proxy pods).
 `;
 
 /** The `--sig-*` flags as dev proxy options; `undefined` when none is given. */
@@ -102,9 +106,12 @@ export const devProxy: Command = async (ctx, args) => {
     );
   }
   const signatures = signatureOptions(ctx, values);
+  const adminToken = envValue(ctx, 'ATI_ADMIN_TOKEN');
+  const databaseUrl = envValue(ctx, 'ATI_DB_URL');
+  const keys = databaseUrl !== undefined ? 'postgres' : adminToken !== undefined ? 'pglite' : undefined;
   let proxy: Awaited<ReturnType<typeof startDevProxy>>;
   try {
-    proxy = await startDevProxy({ ...fixtures, ...key, port, host, signatures });
+    proxy = await startDevProxy({ ...fixtures, ...key, port, host, signatures, adminToken, databaseUrl });
   } catch (err) {
     // Every option here came from a flag: an invalid one (such as an exempt glob) is a usage error.
     if (err instanceof AtiError && err.code === 'ERR_INVALID_ARGUMENT') throw new UsageError(err.message);
@@ -112,9 +119,15 @@ export const devProxy: Command = async (ctx, args) => {
   }
   const sig = signatures === undefined ? undefined : (signatures.mode ?? 'log');
   if (values.json)
-    printJson(ctx, { url: proxy.url, auth, ...(sig === undefined ? {} : { signatures: sig }) });
+    printJson(ctx, {
+      url: proxy.url,
+      auth,
+      ...(sig === undefined ? {} : { signatures: sig }),
+      ...(keys === undefined ? {} : { keys }),
+    });
   else {
-    const extra = sig === undefined ? '' : `, signatures: ${sig}`;
+    const extra =
+      (sig === undefined ? '' : `, signatures: ${sig}`) + (keys === undefined ? '' : `, keys: ${keys}`);
     ctx.stdout.write(`ATI dev proxy listening on ${proxy.url} (auth: ${auth}${extra})\n`);
   }
   await ctx.waitForStop();

@@ -8,7 +8,9 @@
  * - {@link sampleFixtures}: tools, skills and a catalog to serve.
  *
  * With `signatures`, it also checks sandbox request signatures as the proxy
- * does with `--sig-verify-mode` (contract §7).
+ * does with `--sig-verify-mode` (contract §7). With `adminToken` (and
+ * optionally `databaseUrl`, or a shared {@link openKeyDatabase}) it serves
+ * virtual keys: `/admin/keys*` and `Authorization: Ati-Key` (contract §9).
  *
  * Node only as a whole (the server and the directory loader use `node:`
  * modules); the fetch handler itself uses Web APIs only.
@@ -17,6 +19,7 @@
  */
 
 export { sampleFixtures } from './fixtures.ts';
+export { type DevKeyDatabase, type OpenKeyDatabaseOptions, openKeyDatabase } from './keys/db.ts';
 export { createDevProxy } from './proxy.ts';
 export type { Json as DevJson } from './serde-json.ts';
 export { startDevProxy } from './server.ts';
@@ -26,6 +29,7 @@ export type {
   DevCatalogEntry,
   DevHelpContext,
   DevHelpRequest,
+  DevKeyEvent,
   DevProvider,
   DevProxy,
   DevProxyOptions,

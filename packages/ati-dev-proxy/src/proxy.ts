@@ -5,7 +5,8 @@
  *
  * The state is built from the options once (`state.ts`); the layers stack in
  * the proxy's order, outermost first: signature (`signatures.ts`) → auth
- * (`auth.ts`) → router (`router.ts`) over the routes in `routes/`.
+ * (`auth.ts`) → router (`router.ts`) over the routes in `routes/`; the admin
+ * router (`routes/admin.ts`) sits beside that stack with its own bearer check.
  *
  * Fidelity notes (upstream `src/proxy/server.rs`, axum 0.8):
  * - auth runs before routing, so an unknown route or a wrong method without
@@ -22,6 +23,7 @@ import { AtiError, type TokenClaims } from 'ati-client/internal';
 import { authenticate } from './auth.ts';
 import { type DevRequest, errorJson, pathOf, webRequest } from './http.ts';
 import { Router } from './router.ts';
+import { adminLayer } from './routes/admin.ts';
 import { callRoutes } from './routes/call.ts';
 import { healthRoutes } from './routes/health.ts';
 import { helpRoutes } from './routes/help.ts';
@@ -84,6 +86,9 @@ async function handle(state: DevState, req: DevRequest): Promise<Response> {
   }
   try {
     const path = pathOf(req.target);
+    // The admin router sits beside the main one: its own bearer check, no signatures, no JWT.
+    const admin = await adminLayer(state, req, path);
+    if (admin !== undefined) return admin;
     const checkSignature = state.signatures;
     if (checkSignature === undefined) return await authAndRoute(state, req, path);
     const outcome = await checkSignature(req.method, path, req.header, state.now());
@@ -117,8 +122,9 @@ export function createDevProxy(options: DevProxyOptions = {}): DevProxy {
   const handler: Handler = (req) => handle(state, req);
   const proxy: DevProxy = {
     fetch: (request: Request) => handler(webRequest(request)),
-    ready: state.skillsReady,
+    ready: state.ready,
     resetRateLimits: () => state.rates.clear(),
+    close: () => state.keys?.close() ?? Promise.resolve(),
   };
   rawHandlers.set(proxy, handler);
   return proxy;

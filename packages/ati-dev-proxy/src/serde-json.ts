@@ -104,7 +104,14 @@ const SIMPLE_ESCAPES: ReadonlyMap<number, number> = new Map([
 ]);
 
 /** What a struct field deserializes as. */
-export type FieldKind = 'string' | 'bool' | 'seq-string' | 'opt-seq-string' | 'opt-string' | 'any';
+export type FieldKind =
+  | 'string'
+  | 'bool'
+  | 'seq-string'
+  | 'opt-seq-string'
+  | 'opt-string'
+  | 'opt-u64'
+  | 'any';
 
 /** One field of a request struct, in declaration order. */
 export interface FieldSpec {
@@ -795,11 +802,13 @@ function field(r: Reader, kind: FieldKind, path: (string | number)[]): Json | un
     }
     case 'opt-string':
     case 'opt-seq-string':
+    case 'opt-u64':
       if (r.ws() === 0x6e) {
         r.index++;
         r.ident('ull');
         return undefined;
       }
+      if (kind === 'opt-u64') return u64Text(r);
       return field(r, kind === 'opt-string' ? 'string' : 'seq-string', path);
     case 'seq-string': {
       const c = r.ws();
@@ -831,6 +840,21 @@ function field(r: Reader, kind: FieldKind, path: (string | number)[]): Json | un
       return out;
     }
   }
+}
+
+/** serde's `u64` visitor over serde_json's number parser; the decimal text, so values past 2^53 stay exact. */
+function u64Text(r: Reader): string {
+  const c = r.ws();
+  if (c === undefined) throw r.peekError(E.eofValue);
+  if (c !== 0x2d && !isDigit(c)) throw r.invalidType('u64');
+  if (c === 0x2d) r.index++;
+  const n = r.number(c !== 0x2d);
+  if (n.kind === 'u64') return n.text;
+  const message =
+    n.kind === 'i64'
+      ? `invalid value: integer \`${n.text}\`, expected u64`
+      : `invalid type: ${unexpectedNumber(n)}, expected u64`;
+  throw r.fix(new SerdeError(message, 'data'));
 }
 
 function stringValue(r: Reader): string {

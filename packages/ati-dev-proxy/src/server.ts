@@ -162,7 +162,12 @@ export async function startDevProxy(options: StartDevProxyOptions = {}): Promise
     throw new AtiError('ERR_INVALID_ARGUMENT', 'port must be an integer from 0 to 65535');
   }
   const handler = createDevProxy(rest);
-  await handler.ready;
+  try {
+    await handler.ready;
+  } catch (err) {
+    await handler.close();
+    throw err;
+  }
   const handle = rawHandlerOf(handler);
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -197,7 +202,7 @@ export async function startDevProxy(options: StartDevProxyOptions = {}): Promise
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
-      });
+      }).then(() => handler.close());
       return closing;
     },
   };

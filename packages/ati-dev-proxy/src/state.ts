@@ -19,6 +19,7 @@ import {
   type TokenClaims,
   toJwks,
 } from 'ati-client/internal';
+import { type Keys, openKeys } from './keys/open.ts';
 import { Registry } from './registry.ts';
 import { type SignatureLayer, signatureLayer } from './signatures.ts';
 import type { DevProxyOptions, DevSkill } from './types.ts';
@@ -33,6 +34,10 @@ export interface DevState {
   readonly registry: Registry;
   /** Settles when `skillsDir` has loaded; rejects when it could not be. */
   readonly skillsReady: Promise<void>;
+  /** `skillsReady`, and the key store opened when virtual keys are configured. */
+  readonly ready: Promise<void>;
+  /** The virtual-key store, when `adminToken`, `databaseUrl` or `keyDatabase` is set. */
+  readonly keys: Keys | undefined;
   /** The version `/health` and MCP `initialize` report. */
   readonly version: string;
   /** The main router's body limit in bytes. */
@@ -78,6 +83,7 @@ export function createState(o: DevProxyOptions): DevState {
   const now = (): number => Math.floor(clock());
   const signatures = signatureLayer(o.signatures);
   const fixtureSkills: readonly DevSkill[] = o.skills ?? [];
+  const keys = openKeys(o);
   let registry = new Registry(o.tools ?? [], o.providers ?? [], fixtureSkills, o.catalog);
   let skillsReady: Promise<void> = Promise.resolve();
   if (o.skillsDir !== undefined) {
@@ -89,12 +95,17 @@ export function createState(o: DevProxyOptions): DevState {
     })();
     skillsReady.catch(() => undefined);
   }
+  const ready =
+    keys === undefined ? skillsReady : Promise.all([skillsReady, keys.opened]).then(() => undefined);
+  ready.catch(() => undefined);
   return {
     options: o,
     get registry() {
       return registry;
     },
     skillsReady,
+    ready,
+    keys,
     version: o.version ?? DEFAULT_VERSION,
     maxBody,
     authEnabled: o.secret !== undefined || o.publicKey !== undefined,

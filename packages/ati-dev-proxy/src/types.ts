@@ -5,6 +5,7 @@
  */
 
 import type { JwkLike, SandboxSignatureVerdict, ScopeSet, TokenClaims } from 'ati-client/internal';
+import type { DevKeyDatabase } from './keys/db.ts';
 import type { Json } from './serde-json.ts';
 
 /** HTTP method of a tool, as the proxy reports it (`format!("{:?}", method)`). */
@@ -234,7 +235,36 @@ export interface DevProxyOptions {
   help?: false | ((request: DevHelpRequest, ctx: DevHelpContext) => string | Promise<string>) | undefined;
   /** Check sandbox request signatures, as the proxy does with `--sig-verify-mode`. @default not checked */
   signatures?: DevSignatureOptions | undefined;
+  /**
+   * The proxy's `ATI_ADMIN_TOKEN`: enables `/admin/keys*` (virtual keys,
+   * contract §9) behind `Authorization: Bearer <adminToken>`. Unset or `''`:
+   * those routes answer 503. Setting it opens a key database (an in-memory
+   * PGlite unless `databaseUrl` or `keyDatabase` is given).
+   */
+  adminToken?: string | undefined;
+  /**
+   * The proxy's `ATI_DB_URL`: keep virtual keys on this Postgres server
+   * (`pg` driver; tables created if absent). Dev proxies on one server behave
+   * as proxy pods: a revocation through one reaches the others by
+   * LISTEN/NOTIFY. Enables `Ati-Key` auth even without `adminToken`.
+   * @default an in-memory PGlite database when `adminToken` is set
+   */
+  databaseUrl?: string | undefined;
+  /**
+   * A database from {@link openKeyDatabase}, shared with other dev proxies
+   * (e.g. one PGlite for two "pods"). Not closed by the dev proxy.
+   */
+  keyDatabase?: DevKeyDatabase | undefined;
+  /**
+   * Called by this proxy's revocation listener: `revoked` when a NOTIFY
+   * dropped a key hash from its cache, `reconnected` when the listening
+   * connection came back after a loss (the whole cache is dropped then).
+   */
+  onKeyEvent?: ((event: DevKeyEvent) => void) | undefined;
 }
+
+/** What the dev proxy's revocation listener saw (see `onKeyEvent`). */
+export type DevKeyEvent = { type: 'revoked'; hash: string } | { type: 'reconnected' };
 
 /** How the dev proxy checks `X-Sandbox-Signature` (the proxy's `--sig-verify-mode` and friends, contract §7). */
 export interface DevSignatureOptions {
@@ -284,6 +314,8 @@ export interface DevProxy {
   readonly ready: Promise<void>;
   /** Forget every rate-limit window (state is per dev proxy, keyed by pattern, shared by tokens as in the proxy). */
   resetRateLimits(): void;
+  /** Stop the key store's listener and close the key database it opened (not a shared `keyDatabase`). */
+  close(): Promise<void>;
 }
 
 /** Options of {@link startDevProxy}. */
@@ -300,7 +332,7 @@ export interface RunningDevProxy {
   readonly url: string;
   /** The port actually bound (the chosen one when `port` was 0). */
   readonly port: number;
-  /** Stop listening and destroy open (keep-alive) connections. */
+  /** Stop listening, destroy open (keep-alive) connections and close the key store. */
   close(): Promise<void>;
   /** The underlying dev proxy, e.g. for `resetRateLimits()`. */
   readonly handler: DevProxy;

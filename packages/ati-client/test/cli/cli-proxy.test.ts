@@ -50,6 +50,45 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Run `dev-proxy` with these arguments and env until `stop()`; `line` is its first stdout write, `output()` all of stdout+stderr. */
+function runDevProxy(argv: string[], env: Record<string, string>) {
+  let output = '';
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  let announce: (line: string) => void = () => {};
+  const line = new Promise<string>((resolve) => {
+    announce = resolve;
+  });
+  const done = runCli(['dev-proxy', ...argv], {
+    env,
+    stdout: {
+      write: (s: string) => {
+        output += s;
+        announce(s);
+        return true;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        output += s;
+        return true;
+      },
+    },
+    readStdin: async () => '',
+    waitForStop: () => stopped,
+  });
+  return {
+    line,
+    output: () => output,
+    async stop(): Promise<number> {
+      stop();
+      return done;
+    },
+  };
+}
+
 it('dev-proxy announces its URL and auth mode', () => {
   assert.deepEqual(JSON.parse(served), { url, auth: 'HS256' });
 });
@@ -91,37 +130,12 @@ it('skills listing prints the listing; no token means the proxy answers 401', as
 
 it('dev-proxy --sig-verify-mode enforce checks X-Sandbox-Signature with the env secret', async () => {
   const signing = 'cli-signing-secret';
-  let logged = '';
-  let stopSig: () => void = () => {};
-  const stoppedSig = new Promise<void>((resolve) => {
-    stopSig = resolve;
-  });
-  let announce: (line: string) => void = () => {};
-  const announced = new Promise<string>((resolve) => {
-    announce = resolve;
-  });
-  const done = runCli(
-    ['dev-proxy', '--sig-verify-mode', 'enforce', '--sig-exempt-paths', ' /health , ,/tools', '--json'],
-    {
-      env: { ATI_KEY_SANDBOX_SIGNING_SHARED_SECRET: signing },
-      stdout: {
-        write: (s: string) => {
-          announce(s);
-          return true;
-        },
-      },
-      stderr: {
-        write: (s: string) => {
-          logged += s;
-          return true;
-        },
-      },
-      readStdin: async () => '',
-      waitForStop: () => stoppedSig,
-    },
+  const proxy = runDevProxy(
+    ['--sig-verify-mode', 'enforce', '--sig-exempt-paths', ' /health , ,/tools', '--json'],
+    { ATI_KEY_SANDBOX_SIGNING_SHARED_SECRET: signing },
   );
   try {
-    const line = JSON.parse(await announced) as { url: string; auth: string; signatures: string };
+    const line = JSON.parse(await proxy.line) as { url: string; auth: string; signatures: string };
     assert.equal(line.signatures, 'enforce');
     assert.equal((await fetch(`${line.url}/tools`)).status, 200); // exempt by the flag
     assert.equal((await fetch(`${line.url}/skills`)).status, 403);
@@ -132,17 +146,16 @@ it('dev-proxy --sig-verify-mode enforce checks X-Sandbox-Signature with the env 
     );
     // The proxy's sig_verify log line, one per checked request; the secret never appears.
     assert.match(
-      logged,
+      proxy.output(),
       /^sig_verify mode=enforce valid=false reason=missing_signature job_id=none method=GET path=\/skills$/m,
     );
     assert.match(
-      logged,
+      proxy.output(),
       /^sig_verify mode=enforce valid=true reason=valid job_id=none method=GET path=\/skills$/m,
     );
-    assert.ok(!logged.includes(signing));
+    assert.ok(!proxy.output().includes(signing));
   } finally {
-    stopSig();
-    assert.equal(await done, 0);
+    assert.equal(await proxy.stop(), 0);
   }
 });
 
@@ -180,4 +193,25 @@ it('skills: a bad --proxy-url is a usage error that never echoes the URL; a bad 
   });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^error ERR_SKILL_NAME_UNSAFE: /);
+});
+
+it('dev-proxy serves virtual keys with ATI_ADMIN_TOKEN (embedded PGlite); the token is never printed', async () => {
+  const admin = 'cli-admin-token';
+  const proxy = runDevProxy(['--secret', SECRET, '--json'], { ATI_ADMIN_TOKEN: admin });
+  try {
+    const line = JSON.parse(await proxy.line) as { url: string; keys: string };
+    assert.equal(line.keys, 'pglite');
+    const issued = await fetch(`${line.url}/admin/keys/issue`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: 'cli', alias: 'job', tools: ['finnhub:quote'] }),
+    });
+    assert.equal(issued.status, 201);
+    const { raw_key } = (await issued.json()) as { raw_key: string };
+    const tools = await fetch(`${line.url}/tools`, { headers: { authorization: `Ati-Key ${raw_key}` } });
+    assert.equal(tools.status, 200);
+    assert.ok(!proxy.output().includes(admin));
+  } finally {
+    assert.equal(await proxy.stop(), 0);
+  }
 });

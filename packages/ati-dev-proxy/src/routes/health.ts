@@ -25,7 +25,7 @@ export const healthRoutes: readonly Route[] = [
           providers: registry.providers.length,
           skills: registry.skills.length,
           auth: state.authEnabled ? 'jwt' : 'disabled',
-          db: 'disabled',
+          db: state.keys?.connected() === true ? 'connected' : 'disabled',
         }),
       );
     },
