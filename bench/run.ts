@@ -23,12 +23,13 @@ import {
 } from './harness.ts';
 import { pythonVersions } from './pyjwt.ts';
 import es256 from './suites/es256.ts';
+import glob from './suites/glob.ts';
 import hs256 from './suites/hs256.ts';
 import keyForms from './suites/key-forms.ts';
 import parts from './suites/parts.ts';
 
 /** Every suite, in run order. Add new suites here. */
-const SUITES: readonly Suite[] = [hs256, es256, keyForms, parts];
+const SUITES: readonly Suite[] = [hs256, es256, keyForms, parts, glob];
 
 function parseArgs(argv: readonly string[]): { filters: string[]; config: RunConfig; write: boolean } {
   const config = { ...DEFAULT_CONFIG };

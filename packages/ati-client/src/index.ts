@@ -78,6 +78,7 @@ export { webCryptoBackend } from './jws/backend-web.ts';
 export {
   generateKeyPair,
   generateSecret,
+  type Jwk,
   type JwkLike,
   type Jwks,
   type KeyPairPem,
@@ -90,6 +91,7 @@ export {
   AtiOrchestrator,
   type AtiOrchestratorOptions,
   type ProvisionResult,
+  type ProvisionResultWithSkills,
   type ProvisionSandboxOptions,
   type TokenOption,
 } from './orchestrator.ts';

@@ -22,7 +22,7 @@ export { SHAPES, type Shape } from './client/shapes.ts';
 export { readCapped } from './client/transport.ts';
 export { AtiError, SkillError, UsageError } from './errors.ts';
 export { base64Encode, base64urlEncode } from './jws/encoding.ts';
-export { type JwkLike, type Jwks, toJwks } from './jws/keys.ts';
+export { type Jwk, type JwkLike, type Jwks, toJwks } from './jws/keys.ts';
 export { decodeSecret } from './jws/resolve.ts';
 export { formatWindow, proxyRateSpec, type RateSpec } from './rate/rate.ts';
 export { matchesWildcard, ScopeSet } from './scope/scope.ts';

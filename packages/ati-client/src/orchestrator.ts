@@ -106,6 +106,16 @@ export interface ProvisionResult {
   skillsError?: AtiError;
 }
 
+/**
+ * What {@link AtiOrchestrator.provisionSandbox} returns with
+ * `fetchSkillContent: true`: `skills` is always there (`{}` when the fetch
+ * failed, with `skillsError` saying why).
+ */
+export interface ProvisionResultWithSkills extends ProvisionResult {
+  /** Skill name → SKILL.md content (`{}` when the fetch failed). */
+  skills: Record<string, string>;
+}
+
 /** Options shared by the helpers that call the proxy. */
 export interface TokenOption {
   /** Bearer token for the proxy. Without one, no Authorization header is sent. */
@@ -250,6 +260,10 @@ export class AtiOrchestrator {
    * const { skills, skillsError, ...env } = await orch.provisionSandbox({ agentId: 'sandbox:1', tools: ['web_search'] });
    * ```
    */
+  provisionSandbox(
+    options: ProvisionSandboxOptions & { fetchSkillContent: true },
+  ): Promise<ProvisionResultWithSkills>;
+  provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult>;
   async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult> {
     const scope = buildScopeString({
       tools: options.tools,
@@ -291,7 +305,8 @@ export class AtiOrchestrator {
    *
    * A bare `*` resolves nothing on the proxy ("available, not auto-loaded"),
    * so when `scopes` is only wildcards this resolves every skill the token can
-   * list instead.
+   * list instead. Empty `scopes` are sent as `["*"]`, as Python sends them: `{}`
+   * with a valid token, a 401 `ProxyError` with a missing or bad one.
    *
    * @param options.scopes - Scopes to resolve. @default the token's own scopes
    * @throws {ProxyError} on HTTP, network, timeout or response-shape failure;
@@ -302,11 +317,15 @@ export class AtiOrchestrator {
   ): Promise<Record<string, string>> {
     const client = this.client(options.token);
     let scopes = options.scopes ?? (options.token !== undefined ? inspectToken(options.token).scopes() : []);
-    if (scopes.length > 0 && scopes.every((s) => s === '*')) {
+    if (scopes.length === 0) {
+      // As Python: no scopes means `["*"]`, sent as is. The proxy resolves nothing for it, but a missing
+      // or bad token still gets its 401 instead of a silent `{}`.
+      scopes = ['*'];
+    } else if (scopes.every((s) => s === '*')) {
       const listed = await client.listSkills({ signal: options.signal });
       scopes = listed.map((s) => `skill:${s.name}`);
+      if (scopes.length === 0) return {};
     }
-    if (scopes.length === 0) return {};
     const resolved = await client.resolveSkills(scopes, { includeContent: true, signal: options.signal });
     const out: Record<string, string> = {};
     for (const entry of resolved) setOwn(out, entry.name, entry.content ?? '');

@@ -13,6 +13,7 @@ import {
   usableSandboxSecret,
   verifySandboxSignature,
 } from 'ati-client/internal';
+import { compileGlob } from './glob.ts';
 import type { DevSignatureOptions } from './types.ts';
 
 /** The proxy's default exempt globs. */
@@ -30,46 +31,6 @@ const DEFAULT_SIGNATURE_EXEMPT_PATHS: readonly string[] = [
 
 function invalid(message: string): AtiError {
   return new AtiError('ERR_INVALID_ARGUMENT', message);
-}
-
-/**
- * A glob as the proxy's globset reads it with `literal_separator` off: `*`
- * (and `**` inside a component) match any run of characters, `/` included;
- * `?` one character. Whole-component `**` follows globset's translation: at
- * the start (then `/`) it may match nothing or end in `/`, between two `/` it
- * matches `/` or `/anything/`, and at the end (after `/`) it matches
- * `/anything`. Classes (`[…]`), alternations (`{…}`) and escapes are refused
- * rather than half-supported.
- */
-function globRegExp(glob: string): RegExp {
-  if (typeof glob !== 'string' || glob === '') throw invalid('exempt paths must be non-empty strings');
-  if (/[[\]{}\\]/.test(glob))
-    throw invalid(`exempt path ${JSON.stringify(glob)}: only *, ** and ? are supported`);
-  let re = '';
-  let i = 0;
-  if (glob.startsWith('**/')) {
-    re += '(?:/?|[^]*/)';
-    i = 3;
-  }
-  while (i < glob.length) {
-    if (glob.startsWith('/**/', i)) {
-      re += '(?:/|/[^]*/)';
-      i += 4;
-    } else if (glob.startsWith('/**', i) && i + 3 === glob.length) {
-      re += '/[^]*';
-      i += 3;
-    } else if (glob[i] === '*') {
-      while (glob[i] === '*') i++;
-      re += '[^]*';
-    } else if (glob[i] === '?') {
-      re += '[^]';
-      i++;
-    } else {
-      re += glob[i]!.replace(/[.+^$()|/]/g, '\\$&');
-      i++;
-    }
-  }
-  return new RegExp(`^${re}$`);
 }
 
 /** What the signature layer decided for one request. */
@@ -106,7 +67,7 @@ export function signatureLayer(options: DevSignatureOptions | undefined): Signat
   const drift = options.driftSeconds ?? 60;
   if (!Number.isSafeInteger(drift) || drift < 0)
     throw invalid('signatures.driftSeconds must be a non-negative integer');
-  const exempt = (options.exemptPaths ?? DEFAULT_SIGNATURE_EXEMPT_PATHS).map(globRegExp);
+  const exempt = (options.exemptPaths ?? DEFAULT_SIGNATURE_EXEMPT_PATHS).map(compileGlob);
   const onVerdict = options.onVerdict;
   if (onVerdict !== undefined && typeof onVerdict !== 'function')
     throw invalid('signatures.onVerdict must be a function');

@@ -21,8 +21,8 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { SkillError } from 'ati-client/internal';
+import type { TomlTable, TomlValue } from 'smol-toml';
 import { splitFrontmatter } from './frontmatter.ts';
-import { parseToml, type TomlTable, type TomlValue } from './toml.ts';
 import type { DevSkill } from './types.ts';
 
 /** Limits of {@link loadSkillsDir}. */
@@ -66,6 +66,43 @@ interface TomlSkill {
 
 class TomlShapeError extends Error {}
 
+/** A TOML table (not an array, not a date: smol-toml's `TomlDate` is an object too). */
+function isTomlTable(v: TomlValue | undefined): v is TomlTable {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+type SmolToml = typeof import('smol-toml');
+let smolToml: Promise<SmolToml> | undefined;
+
+/**
+ * smol-toml, loaded on first use: it is a dev dependency until the dev proxy
+ * becomes its own package, so `ati-client/testing` must import without it.
+ */
+function loadSmolToml(): Promise<SmolToml> {
+  smolToml ??= import('smol-toml').catch((err: unknown) => {
+    smolToml = undefined;
+    throw new Error('loadSkillsDir reads skill.toml with smol-toml: npm install --save-dev smol-toml', {
+      cause: err,
+    });
+  });
+  return smolToml;
+}
+
+/**
+ * Any valid TOML 1.0 document, as the `toml` crate the proxy uses reads it
+ * (inline tables, floats, dates, arrays of tables, dotted keys). Syntax errors
+ * give `line L, column C: reason`, without smol-toml's excerpt of the file.
+ */
+function readToml(toml: SmolToml, text: string): TomlTable {
+  try {
+    return toml.parse(text);
+  } catch (err) {
+    if (!(err instanceof toml.TomlError)) throw err;
+    const reason = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+    throw new TomlShapeError(`line ${err.line}, column ${err.column}: ${reason}`);
+  }
+}
+
 function tomlString(t: TomlTable, key: string): string | undefined {
   const v: TomlValue | undefined = t[key];
   if (v === undefined) return undefined;
@@ -85,8 +122,7 @@ function tomlStrings(t: TomlTable, key: string): string[] {
 function skillFromToml(root: TomlTable): TomlSkill {
   const table = root.skill;
   if (table === undefined) throw new TomlShapeError('missing field `skill`');
-  if (typeof table !== 'object' || Array.isArray(table))
-    throw new TomlShapeError('invalid type for `skill`: expected a table');
+  if (!isTomlTable(table)) throw new TomlShapeError('invalid type for `skill`: expected a table');
   const name = tomlString(table, 'name');
   if (name === undefined) throw new TomlShapeError('missing field `name`');
   const format = tomlString(table, 'format');
@@ -99,11 +135,7 @@ function skillFromToml(root: TomlTable): TomlSkill {
   }
   const extra = table.extra_metadata;
   if (extra !== undefined) {
-    if (
-      typeof extra !== 'object' ||
-      Array.isArray(extra) ||
-      Object.values(extra).some((v) => typeof v !== 'string')
-    ) {
+    if (!isTomlTable(extra) || Object.values(extra).some((v) => typeof v !== 'string')) {
       throw new TomlShapeError('invalid type for `extra_metadata`: expected a table of strings');
     }
   }
@@ -231,9 +263,10 @@ async function loadSkill(
   const tomlText = await readText(dir, 'skill.toml', limits.maxFileBytes);
   const files = Object.fromEntries(await collectFiles(dir, limits));
   const tomlPath = join(dir, 'skill.toml');
+  const toml = tomlText === undefined ? undefined : await loadSmolToml();
   const parseStrict = (): TomlSkill => {
     try {
-      return skillFromToml(parseToml(tomlText!));
+      return skillFromToml(readToml(toml!, tomlText!));
     } catch (err) {
       throw fail(`Failed to parse skill.toml ${tomlPath}: ${(err as Error).message}`, err);
     }
@@ -256,7 +289,7 @@ async function loadSkill(
     if (tomlText !== undefined) {
       let ext: TomlSkill | undefined;
       try {
-        ext = skillFromToml(parseToml(tomlText));
+        ext = skillFromToml(readToml(toml!, tomlText));
       } catch {
         ext = undefined; // upstream ignores a bad skill.toml next to frontmatter
       }

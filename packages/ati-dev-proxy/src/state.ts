@@ -10,7 +10,6 @@ import {
   AtiError,
   decodeSecret,
   formatWindow,
-  type JwkLike,
   type Jwks,
   matchesWildcard,
   proxyRateSpec,
@@ -45,7 +44,7 @@ export interface DevState {
   /** Whether a JWT key is configured (otherwise every request has all scopes). */
   readonly authEnabled: boolean;
   /** The ES256 public key, as given. */
-  readonly publicKey: string | JwkLike | undefined;
+  readonly publicKey: DevProxyOptions['publicKey'];
   /** `/.well-known/jwks.json`, when an ES256 key is configured. */
   readonly jwks: Jwks | undefined;
   /** The signature layer, when signatures are checked. */
@@ -69,8 +68,7 @@ export function createState(o: DevProxyOptions): DevState {
     throw new AtiError('ERR_INVALID_ARGUMENT', 'Give secret (HS256) or publicKey (ES256), not both');
   }
   if (o.secret !== undefined) decodeSecret(o.secret);
-  // A Web Crypto JsonWebKey is a JwkLike without the index signature.
-  const publicKey = o.publicKey as string | JwkLike | undefined;
+  const publicKey = o.publicKey;
   const jwks = publicKey === undefined ? undefined : toJwks(publicKey, { format: 'ati' });
   const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
   if (!Number.isSafeInteger(maxBody) || maxBody < 0) {

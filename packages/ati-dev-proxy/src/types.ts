@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { JwkLike, SandboxSignatureVerdict, ScopeSet, TokenClaims } from 'ati-client/internal';
+import type { Jwk, JwkLike, SandboxSignatureVerdict, ScopeSet, TokenClaims } from 'ati-client/internal';
 import type { DevKeyDatabase } from './keys/db.ts';
 import type { Json } from './serde-json.ts';
 
@@ -204,7 +204,7 @@ export interface DevProxyOptions {
   /** HS256 secret (strict hex, ≥ 32 bytes), the proxy's `ATI_JWT_SECRET`. */
   secret?: string | undefined;
   /** ES256 public key (SPKI PEM or public JWK), the proxy's `ATI_JWT_PUBLIC_KEY`. Enables `/.well-known/jwks.json`. */
-  publicKey?: string | JwkLike | JsonWebKey | undefined;
+  publicKey?: string | JwkLike | Jwk | undefined;
   /** Required `aud`. @default 'ati-proxy' */
   audience?: string | undefined;
   /** Required `iss` when a token carries one (tokens without `iss` pass, like the proxy). */

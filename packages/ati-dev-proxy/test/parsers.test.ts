@@ -1,7 +1,6 @@
 /**
- * The small parsers behind loadSkillsDir and the SkillATI routes: the
- * skill.toml subset (accept/refuse tables), SKILL.md frontmatter splitting
- * as upstream `parse_frontmatter` does it, skill-relative path normalization,
+ * The small parsers behind loadSkillsDir and the SkillATI routes: SKILL.md
+ * frontmatter splitting as upstream `parse_frontmatter` does it, skill-relative path normalization,
  * the activation rewrite, and the catalog filter.
  */
 
@@ -17,97 +16,6 @@ import {
   resolveRequestedPath,
   substituteSkillRefs,
 } from '../src/skillati.ts';
-import { parseToml, TomlSyntaxError } from '../src/toml.ts';
-
-describe('skill.toml subset', () => {
-  it('accepts what ATI skill.toml files use', () => {
-    const t = parseToml(
-      [
-        '# top comment',
-        '[skill]',
-        'name = "x" # trailing comment',
-        "literal = 'C:\\path'",
-        'escaped = "tab\\tquote\\" \\u00e9 \\U0001F600"',
-        'n = -1_000',
-        'yes = true',
-        'empty = []',
-        'list = ["a", \'b\',',
-        '  "c", # comment inside',
-        ']',
-        'ml = """',
-        'line one',
-        'line two \\',
-        '   joined"""',
-        "raw = '''",
-        "keep \\n as is'''",
-        '"quoted key" = 1',
-        '',
-        '[ati.integrity]',
-        'content_hash = "abc"',
-      ].join('\r\n'),
-    );
-    assert.deepEqual(JSON.parse(JSON.stringify(t)), {
-      skill: {
-        name: 'x',
-        literal: 'C:\\path',
-        escaped: 'tab\tquote" é 😀',
-        n: -1000,
-        yes: true,
-        empty: [],
-        list: ['a', 'b', 'c'],
-        ml: 'line one\r\nline two joined',
-        raw: 'keep \\n as is',
-        'quoted key': 1,
-      },
-      ati: { integrity: { content_hash: 'abc' } },
-    });
-    assert.equal(Object.getPrototypeOf(parseToml('__proto__ = 1')), null);
-  });
-
-  it('refuses what it does not model, naming the line', () => {
-    const table: [string, number, RegExp][] = [
-      ['a = 1.5', 1, /unsupported value/],
-      ['a = 1979-05-27', 1, /unsupported value/],
-      ['a = { b = 1 }', 1, /inline tables/],
-      ['a = [[1]]', 1, /nested arrays/],
-      ['[[arr]]', 1, /arrays of tables/],
-      ['a.b = 1', 1, /dotted keys/],
-      ['a = 1\na = 2', 2, /duplicate key/],
-      ['[t]\n[t]', 2, /defined twice/],
-      ['a = "unterminated', 1, /unterminated/],
-      ['a = "bad \\q escape"', 1, /invalid escape/],
-      ['a = "\\uD800"', 1, /invalid unicode/],
-      ['a = 1 2', 1, /after value/],
-      ['= 1', 1, /expected a key/],
-      ['a 1', 1, /expected `=`/],
-      ['a = 99999999999999999999', 1, /out of range/],
-      ['a = 01', 1, /unsupported value/],
-      ['a = "x\u0001"', 1, /control character/],
-      ['a = 1\n\n\nb = [1, 2', 4, /unterminated array|expected/],
-      ['a = 1\n[a]', 2, /not a table/],
-    ];
-    for (const [text, line, message] of table) {
-      assert.throws(
-        () => parseToml(text),
-        (err: unknown) => err instanceof TomlSyntaxError && err.line === line && message.test(err.message),
-        text,
-      );
-    }
-  });
-
-  it('throws only TomlSyntaxError on arbitrary text (property)', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), (text) => {
-        try {
-          parseToml(text);
-        } catch (err) {
-          assert.ok(err instanceof TomlSyntaxError, String(err));
-        }
-      }),
-      { numRuns: 2000 },
-    );
-  });
-});
 
 describe('SKILL.md frontmatter (upstream parse_frontmatter)', () => {
   const table: [string, string | undefined, string][] = [

@@ -114,6 +114,57 @@ describe('metadata sources (upstream load_skill_from_dir)', () => {
     assert.equal(x!.format, 'legacy-toml');
   });
 
+  it('any valid TOML 1.0 loads, as the proxy (toml crate, no deny_unknown_fields) loads it', async () => {
+    const root = await fresh({
+      'full/skill.toml': [
+        'title = "top-level keys the proxy ignores"',
+        'score = 4.5',
+        'released = 1979-05-27T07:32:00Z',
+        'day = 1979-05-27',
+        'at = 07:32:00',
+        'owner = { name = "Tom", since = 2020-01-01, weight = 1e3 }',
+        'skill.name = "full"',
+        'skill.keywords = ["a", "b"]',
+        'skill.tools = ["web_search"]',
+        'skill.rank = 0.25',
+        'skill.updated = 2024-01-02T03:04:05.678+01:00',
+        'skill.limits = { max = 10, ratio = inf }',
+        'skill.unknown_field = [1, 2.5, "mixed", { t = true }]',
+        'skill.extra_metadata = { k = "v" }',
+        '',
+        '[[ati.history]]',
+        'version = "1"',
+        '[[ati.history]]',
+        'version = "2"',
+      ].join('\n'),
+      'full/SKILL.md': '# Full\nbody\n',
+    });
+    const [full] = await loadSkillsDir(root);
+    assert.equal(full!.name, 'full');
+    assert.equal(full!.format, 'legacy-toml');
+    assert.deepEqual(full!.keywords, ['a', 'b']);
+    assert.deepEqual(full!.tools, ['web_search']);
+    // Served by the dev proxy like any other skill.
+    const proxy = await startDevProxy({ skills: [full!] });
+    try {
+      const res = await fetch(`${proxy.url}/skills/full`);
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { name: string }).name, 'full');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('bindings beside frontmatter come from a skill.toml that uses inline tables and floats', async () => {
+    const root = await fresh({
+      'fm/SKILL.md': '---\nname: fm\ndescription: d\n---\nbody\n',
+      'fm/skill.toml': '[skill]\nname = "fm"\ntools = ["t1"]\nweight = 0.5\nmeta = { a = 1 }\n',
+    });
+    const [fm] = await loadSkillsDir(root);
+    assert.equal(fm!.format, 'anthropic');
+    assert.deepEqual(fm!.tools, ['t1']);
+  });
+
   it('inferred: directory name and first line that is neither empty nor a heading', async () => {
     const root = await fresh({ 'inf/SKILL.md': '# Title\n\n## Sub\n  The description.  \nmore\n' });
     const [s] = await loadSkillsDir(root);
@@ -133,10 +184,12 @@ describe('metadata sources (upstream load_skill_from_dir)', () => {
 
 describe('errors', () => {
   it('a legacy skill.toml that does not parse names the file and line', async () => {
-    const root = await fresh({ 's/skill.toml': '[skill]\nname = "s"\ntools = [1.5]\n' });
+    const root = await fresh({ 's/skill.toml': '[skill]\nname = "s"\ntools = [1.5 2]\n' });
     await assert.rejects(loadSkillsDir(root), (err: unknown) => {
       assert.ok(isCode('ERR_SKILL_BUNDLE_INVALID')(err));
-      assert.match((err as Error).message, /skill\.toml.*line 3/);
+      assert.match((err as Error).message, /skill\.toml.*line 3, column \d+: /);
+      // The reason only, not smol-toml's excerpt of the file.
+      assert.ok(!(err as Error).message.includes('[1.5 2]'));
       return true;
     });
   });
@@ -147,6 +200,11 @@ describe('errors', () => {
       '[other]\nname = "x"\n',
       '[skill]\ndescription = "no name"\n',
       '[skill]\nname = "s"\ntools = "t"\n',
+      '[skill]\nname = "s"\ntools = [1.5]\n',
+      '[skill]\nname = 1979-05-27\n',
+      'skill = 1979-05-27\n',
+      '[skill]\nname = "s"\nextra_metadata = 1979-05-27\n',
+      '[skill]\nname = "s"\n[skill]\nname = "t"\n',
     ]) {
       const root = await fresh({ 's/skill.toml': toml });
       await assert.rejects(loadSkillsDir(root), isCode('ERR_SKILL_BUNDLE_INVALID'), toml);

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { AtiError, UsageError } from '../errors.ts';
+import { errnoCode } from '../util/values.ts';
 
 /** A writable text stream (process.stdout/stderr or a test buffer). */
 export interface Out {
@@ -57,8 +58,18 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
-/** Parse `args` strictly; unknown flags are usage errors. @internal */
-export function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
+/** What {@link parse} returns for the options `O` (node's type, named so declarations can be emitted). */
+export type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{
+    args: string[];
+    options: typeof COMMON_OPTIONS & O;
+    allowPositionals: boolean;
+    strict: true;
+  }>
+>;
+
+/** Parse `args` strictly; unknown flags are usage errors. */
+export function parse<O extends Options>(args: string[], options: O, allowPositionals = false): Parsed<O> {
   try {
     return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
   } catch (err) {
@@ -72,8 +83,12 @@ export function parse<O extends Options>(args: string[], options: O, allowPositi
           a.startsWith('-') &&
           !Object.hasOwn({ ...COMMON_OPTIONS, ...options }, a.replace(/^-+/, '').split('=')[0]!),
       );
+      // Only a flag-shaped name is quoted: a positional that starts with "-" (PEM text) is not one.
+      const name = flag?.split('=')[0];
       throw new UsageError(
-        `Unknown option ${flag === undefined ? '' : JSON.stringify(flag.split('=')[0])}`.trim(),
+        name !== undefined && /^--?[A-Za-z0-9][A-Za-z0-9-]{0,40}$/.test(name)
+          ? `Unknown option ${JSON.stringify(name)}`
+          : 'Unknown option',
       );
     }
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
@@ -88,14 +103,15 @@ export function envValue(ctx: CliContext, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-/** Read a key or token file; errors name the path only. */
-export async function readTextFile(path: string, what: string): Promise<string> {
+/**
+ * Read the file named by flag or variable `source`. Errors name the source and
+ * the errno code only: the "path" may be a secret pasted in the wrong place.
+ */
+export async function readTextFile(path: string, source: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(
-      `Cannot read ${what} file ${JSON.stringify(path)}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
+    throw new UsageError(`Cannot read the file named by ${source}: ${errnoCode(err) ?? 'error'}`);
   }
 }
 

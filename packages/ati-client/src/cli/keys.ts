@@ -1,11 +1,24 @@
 /**
  * Where the CLI finds keys: flags first, then the env vars `ati token` reads
- * (contract §1.4, §1.10). Key files are paths, as in ATI; secrets are hex.
+ * (contract §1.4, §1.10). A key is a path to a PEM file, as in ATI, or (unlike
+ * ATI) the PEM text itself; secrets are hex. Messages name the flag or variable
+ * a key came from, never its value or the file's contents.
  *
  * @module
  */
 import { UsageError } from '../errors.ts';
 import { type CliContext, envValue, readTextFile } from './context.ts';
+
+/**
+ * The PEM text of `value` from flag or variable `source`: the value itself when
+ * it is PEM text (a common way to pass keys through env vars; escaped `\n`
+ * from a .env file are unescaped), else the contents of the file it names.
+ */
+async function pemText(value: string, source: string): Promise<string> {
+  const text = value.trimStart();
+  if (!text.startsWith('-----BEGIN ')) return readTextFile(value, source);
+  return text.includes('\n') ? text : text.replace(/\\n/g, '\n');
+}
 
 /** How to sign. */
 export type SigningKey =
@@ -17,8 +30,8 @@ export type VerifyingKey =
   | { publicKey: string; secret?: undefined };
 
 /**
- * `--key <private PEM path>` → ES256, else `--secret <hex>` → HS256, else
- * `ATI_JWT_PRIVATE_KEY` (path) → ES256, else `ATI_JWT_SECRET` → HS256.
+ * `--key <private PEM path or text>` → ES256, else `--secret <hex>` → HS256, else
+ * `ATI_JWT_PRIVATE_KEY` (path or PEM text) → ES256, else `ATI_JWT_SECRET` → HS256.
  */
 export async function signingKey(
   ctx: CliContext,
@@ -26,10 +39,10 @@ export async function signingKey(
 ): Promise<SigningKey> {
   if (flags.key !== undefined && flags.secret !== undefined)
     throw new UsageError('Give --key or --secret, not both');
-  if (flags.key !== undefined) return { privateKey: await readTextFile(flags.key, 'private key') };
+  if (flags.key !== undefined) return { privateKey: await pemText(flags.key, '--key') };
   if (flags.secret !== undefined) return { secret: flags.secret };
   const keyPath = envValue(ctx, 'ATI_JWT_PRIVATE_KEY');
-  if (keyPath !== undefined) return { privateKey: await readTextFile(keyPath, 'ATI_JWT_PRIVATE_KEY') };
+  if (keyPath !== undefined) return { privateKey: await pemText(keyPath, 'ATI_JWT_PRIVATE_KEY') };
   const secret = envValue(ctx, 'ATI_JWT_SECRET');
   if (secret !== undefined) return { secret };
   throw new UsageError(
@@ -48,10 +61,10 @@ export async function verifyingKey(
 ): Promise<VerifyingKey | undefined> {
   if (flags.key !== undefined && flags.secret !== undefined)
     throw new UsageError('Give --key or --secret, not both');
-  if (flags.key !== undefined) return { publicKey: await readTextFile(flags.key, 'public key') };
+  if (flags.key !== undefined) return { publicKey: await pemText(flags.key, '--key') };
   if (flags.secret !== undefined) return { secret: flags.secret };
   const keyPath = envValue(ctx, 'ATI_JWT_PUBLIC_KEY');
-  if (keyPath !== undefined) return { publicKey: await readTextFile(keyPath, 'ATI_JWT_PUBLIC_KEY') };
+  if (keyPath !== undefined) return { publicKey: await pemText(keyPath, 'ATI_JWT_PUBLIC_KEY') };
   const secret = envValue(ctx, 'ATI_JWT_SECRET');
   if (secret !== undefined) return { secret };
   if (!required) return undefined;

@@ -248,7 +248,7 @@ export class AtiProxyClient {
     } else {
       credential = async () => undefined;
     }
-    this.#transport = new Transport(options, credential);
+    this.#transport = new Transport(options, credential, undefined, apiKey ?? token);
     this.proxyUrl = this.#transport.proxyUrl;
   }
 

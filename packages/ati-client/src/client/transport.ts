@@ -204,10 +204,12 @@ function quote(text: string): string {
  * part of it (a JWT's payload or signature segment), must not carry it into a
  * message or log.
  */
-function redact(text: string, secret: string | undefined): string {
-  if (secret === undefined) return text;
-  let out = text.split(secret).join('[REDACTED]');
-  for (const part of secret.split('.')) if (part.length >= 16) out = out.split(part).join('[REDACTED]');
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    out = out.split(secret).join('[REDACTED]');
+    for (const part of secret.split('.')) if (part.length >= 16) out = out.split(part).join('[REDACTED]');
+  }
   return out;
 }
 
@@ -239,12 +241,17 @@ export class Transport {
   readonly #jobId: string | undefined;
   readonly #credential: () => Promise<Credential | undefined>;
   readonly #statusCodes: StatusCodes | undefined;
+  /** The configured secret (a static token or API key), redacted even from calls that do not send it. */
+  readonly #staticSecret: string | undefined;
+  /** The last secret the credential gave, redacted from every later message as the static one is. */
+  #lastSecret: string | undefined;
 
   /** @throws {AtiError} `ERR_INVALID_ARGUMENT` when an option is invalid (never quoting a URL or secret). */
   constructor(
     options: TransportOptions,
     credential: () => Promise<Credential | undefined>,
     statusCodes?: StatusCodes,
+    staticSecret?: string,
   ) {
     this.proxyUrl = parseBaseUrl(options.proxyUrl);
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -283,6 +290,12 @@ export class Transport {
     this.#jobId = options.jobId;
     this.#credential = credential;
     this.#statusCodes = statusCodes;
+    this.#staticSecret = staticSecret;
+  }
+
+  /** Every secret this transport knows: the one sent (if any), the configured one, the last one given. */
+  #knownSecrets(sent: string | undefined): string[] {
+    return [...new Set([sent, this.#staticSecret, this.#lastSecret])].filter((t) => t !== undefined);
   }
 
   /** Send one request and return its shape-checked JSON body. */
@@ -307,6 +320,7 @@ export class Transport {
     if (signal?.aborted) throw fail('ERR_PROXY_ABORTED', 'aborted by the caller', signal.reason);
 
     const credential = spec.auth ? await this.#credential() : undefined;
+    if (credential !== undefined) this.#lastSecret = credential.secret;
     // The caller may have aborted while getToken() was pending.
     if (signal?.aborted) throw fail('ERR_PROXY_ABORTED', 'aborted by the caller', signal.reason);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -448,9 +462,10 @@ export class Transport {
     } catch {
       proxyError = undefined;
     }
-    if (proxyError !== undefined) proxyError = redact(proxyError, secret);
+    const secrets = this.#knownSecrets(secret);
+    if (proxyError !== undefined) proxyError = redact(proxyError, secrets);
     const mapped = this.#statusCodes?.(response.status);
-    const detail = quote(redact(proxyError ?? text, secret)) || mapped?.hint || response.statusText;
+    const detail = quote(redact(proxyError ?? text, secrets)) || mapped?.hint || response.statusText;
     return new ProxyError(
       mapped?.code ?? 'ERR_PROXY_HTTP',
       `${spec.method} ${spec.path} failed: ${response.status}${detail === '' ? '' : ` ${detail}`}`,

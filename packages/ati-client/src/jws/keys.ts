@@ -30,8 +30,19 @@ export interface Jwks {
   keys: JwkLike[];
 }
 
-/** A JWK as found in the wild: every member optional and unchecked until parsed. */
-export interface JwkLike {
+/**
+ * A JSON Web Key typed as Web Crypto's `JsonWebKey` is (the members ES256 and
+ * the proxy's JWKS use, all optional, no index signature), so the result of
+ * `crypto.subtle.exportKey('jwk', key)` is accepted as it is, without the DOM
+ * lib in the consumer's `tsconfig` (`JsonWebKey` is a DOM global).
+ *
+ * @example
+ * ```ts
+ * const jwk: Jwk = await crypto.subtle.exportKey('jwk', publicKey);
+ * await validateToken(token, { publicKey: jwk });
+ * ```
+ */
+export interface Jwk {
   /** Key type; `EC` for ES256. */
   kty?: string;
   /** Curve; `P-256` for ES256. */
@@ -48,19 +59,27 @@ export interface JwkLike {
   alg?: string;
   /** Use; `sig` (keys for another use are skipped in a JWKS). */
   use?: string;
+  /** Key operations, e.g. `['verify']`. */
+  key_ops?: string[];
+  /** Extractable (Web Crypto). */
+  ext?: boolean;
   /** The proxy's form: `x5c[0]` is standard base64 of the SPKI DER (not a certificate). */
   x5c?: string[];
+}
+
+/** A JWK as found in the wild: every member optional and unchecked until parsed. */
+export interface JwkLike extends Jwk {
   /** Other members, ignored. */
   [member: string]: unknown;
 }
 
 /** An ES256 private key: a PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`) or a private EC P-256 JWK. */
-export type PrivateKeyInput = string | JwkLike;
+export type PrivateKeyInput = string | JwkLike | Jwk;
 /**
  * An ES256 public key: an SPKI PEM (`-----BEGIN PUBLIC KEY-----`), a public EC
  * P-256 JWK (`crv/x/y` or the proxy's `x5c` form), or a JWKS holding such keys.
  */
-export type PublicKeyInput = string | JwkLike | Jwks;
+export type PublicKeyInput = string | JwkLike | Jwk | Jwks;
 
 function keyError(message: string): TokenError {
   return new TokenError('ERR_KEY_INVALID', message);
@@ -250,7 +269,7 @@ export interface ToJwksOptions {
  * const jwks = toJwks(publicKey); // { keys: [{ alg: 'ES256', crv: 'P-256', kid: 'ati-proxy-1', ... }] }
  * ```
  */
-export function toJwks(publicKey: string | JwkLike, options: ToJwksOptions = {}): Jwks {
+export function toJwks(publicKey: string | JwkLike | Jwk, options: ToJwksOptions = {}): Jwks {
   const [first] = publicKeyToSpki(publicKey);
   const spki = first!.spki;
   const kid = options.kid ?? 'ati-proxy-1';

@@ -30,8 +30,12 @@ export interface ResolveSessionTokenOptions {
   defaultPath?: string;
 }
 
-/** Read up to the cap; `undefined` when the file does not exist. */
-async function readTokenFile(path: string): Promise<Uint8Array | undefined> {
+/**
+ * Read up to the cap; `undefined` when the file does not exist. `label` is
+ * what messages call the file: never a path taken from the environment, which
+ * may hold the token itself (a common mistake).
+ */
+async function readTokenFile(path: string, label: string): Promise<Uint8Array | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     // O_NONBLOCK: a FIFO at the path must not hang every request; it is refused below.
@@ -40,14 +44,14 @@ async function readTokenFile(path: string): Promise<Uint8Array | undefined> {
     // Only "not found" means "no token"; ENOTDIR, EACCES, ELOOP… are errors, as
     // Rust maps only ErrorKind::NotFound to None (contract §6, §11.8).
     if (errnoCode(error) === 'ENOENT') return undefined;
-    throw readError(path, error);
+    throw readError(label, error);
   }
   try {
     const info = await handle.stat();
     if (!info.isFile()) {
       // A directory reads as EISDIR (as Rust reports it); FIFOs and devices are refused outright.
       const code = info.isDirectory() ? 'EISDIR' : 'ENOTREG';
-      throw readError(path, Object.assign(new Error(`${code}: not a regular file`), { code }));
+      throw readError(label, Object.assign(new Error(`${code}: not a regular file`), { code }));
     }
     // Sized from the file (tokens are ~1 KiB), not the 1 MiB cap, since this runs on every request.
     const buffer = new Uint8Array(Math.min(MAX_SESSION_TOKEN_FILE_BYTES, info.size) + 1);
@@ -61,26 +65,27 @@ async function readTokenFile(path: string): Promise<Uint8Array | undefined> {
       throw new SessionTokenError(
         'ERR_SESSION_TOKEN_READ',
         info.size >= MAX_SESSION_TOKEN_FILE_BYTES
-          ? `Cannot read session token file ${path}: larger than ${MAX_SESSION_TOKEN_FILE_BYTES} bytes`
-          : `Cannot read session token file ${path}: it grew while being read (write it with a rename)`,
+          ? `Cannot read ${label}: larger than ${MAX_SESSION_TOKEN_FILE_BYTES} bytes`
+          : `Cannot read ${label}: it grew while being read (write it with a rename)`,
       );
     }
     return buffer.subarray(0, length);
   } catch (error) {
     if (error instanceof SessionTokenError) throw error;
-    throw readError(path, error);
+    throw readError(label, error);
   } finally {
     await handle.close().catch(() => undefined);
   }
 }
 
-function readError(path: string, error: unknown): SessionTokenError {
+function readError(label: string, error: unknown): SessionTokenError {
   const code = errnoCode(error);
-  // The fs error's message names the syscall and path only, never file contents.
+  // Node's fs messages quote the path, which may be the token: the cause keeps the code only.
+  const cause = Object.assign(new Error(code ?? 'I/O error'), code === undefined ? {} : { code });
   return new SessionTokenError(
     'ERR_SESSION_TOKEN_READ',
-    `Cannot read session token file ${path}${code === undefined ? '' : `: ${code}`}`,
-    { cause: error },
+    `Cannot read ${label}${code === undefined ? '' : `: ${code}`}`,
+    { cause },
   );
 }
 
@@ -104,7 +109,9 @@ function readError(path: string, error: unknown): SessionTokenError {
  * @returns The token, or `undefined` when no source supplies one.
  * @throws {SessionTokenError} `ERR_SESSION_TOKEN_READ` when the file exists but
  * cannot be read (permission, directory, not UTF-8, over 1 MiB). The message
- * names the path, never the contents.
+ * names `ATI_SESSION_TOKEN_FILE` (whose value may be the token pasted in the
+ * wrong variable) or the default path, never the contents; the `cause` keeps
+ * the errno code only.
  * @example
  * ```ts
  * import { resolveSessionToken } from 'ati-client/node';
@@ -123,8 +130,10 @@ export async function resolveSessionToken(
 
   const explicit = env.ATI_SESSION_TOKEN_FILE === undefined ? '' : rustTrim(env.ATI_SESSION_TOKEN_FILE);
   const path = explicit !== '' ? explicit : (options.defaultPath ?? DEFAULT_SESSION_TOKEN_PATH);
+  const label =
+    explicit !== '' ? 'the session token file named by ATI_SESSION_TOKEN_FILE' : `session token file ${path}`;
 
-  const bytes = await readTokenFile(path);
+  const bytes = await readTokenFile(path, label);
   if (bytes === undefined) return undefined;
   let text: string;
   try {
@@ -132,13 +141,9 @@ export async function resolveSessionToken(
     // trim then keeps it too (contract §6).
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch (error) {
-    throw new SessionTokenError(
-      'ERR_SESSION_TOKEN_READ',
-      `Cannot read session token file ${path}: not valid UTF-8`,
-      {
-        cause: error,
-      },
-    );
+    throw new SessionTokenError('ERR_SESSION_TOKEN_READ', `Cannot read ${label}: not valid UTF-8`, {
+      cause: error,
+    });
   }
   const token = rustTrim(text);
   return token === '' ? undefined : token;

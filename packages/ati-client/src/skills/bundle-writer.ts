@@ -35,6 +35,13 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** A Windows drive prefix (`C:`), absolute or drive-relative there. */
 const DRIVE_PREFIX = /^[A-Za-z]:/;
 
+/**
+ * Where a `:` in a bundle path is a hazard: on Windows it makes a drive
+ * prefix (`C:notes.md`) or an alternate data stream (`notes.md:x`). On POSIX
+ * it is an ordinary character, and the proxy serves such files.
+ */
+const COLON_UNSAFE = process.platform === 'win32';
+
 /** Strict, padded standard base64 (RFC 4648 §4); canonical form is checked by re-encoding. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -68,11 +75,13 @@ export function isSafeSkillName(name: string): boolean {
 /**
  * Whether `path` is a safe relative path inside a skill directory:
  * `/`-separated segments, none empty (no leading, trailing or doubled `/`),
- * none `.` or `..`, and no `\`, NUL or other control character and no drive
- * prefix anywhere. Segment length is left to the filesystem.
+ * none `.` or `..`, and no `\`, NUL or other control character; on Windows
+ * no `:` (a drive prefix or an alternate data stream), while on POSIX
+ * `C:notes.md` is an ordinary name, as the proxy serves it. Segment length is
+ * left to the filesystem.
  *
- * Stricter than Python, which allows `./x` and refuses any `..` substring
- * (`a..b.md` is fine here).
+ * Python allows `./x` and skips any path with a `..` substring; here
+ * `notes..md` and `v1..2/x.md` are written (only a whole `..` segment climbs).
  *
  * @example
  * ```ts
@@ -81,9 +90,8 @@ export function isSafeSkillName(name: string): boolean {
  * ```
  */
 export function isSafeBundlePath(path: string): boolean {
-  if (typeof path !== 'string' || path === '' || UNSAFE_CHAR.test(path) || DRIVE_PREFIX.test(path)) {
-    return false;
-  }
+  if (typeof path !== 'string' || path === '' || UNSAFE_CHAR.test(path)) return false;
+  if (COLON_UNSAFE && path.includes(':')) return false;
   for (const segment of path.split('/')) {
     if (segment === '' || segment === '.' || segment === '..') return false;
   }

@@ -26,7 +26,7 @@ export interface DownloadProgress {
 
 /** What `AtiOrchestrator.downloadSkills` returns. */
 export interface DownloadSkillsResult {
-  /** Skill name → absolute directory written. */
+  /** Skill name → absolute directory written, in the order the proxy returned the skills. */
   written: Record<string, string>;
   /** Names the proxy did not return (unknown or not visible to the token), in request order. */
   missing: string[];
@@ -70,13 +70,16 @@ export async function downloadSkillBundles(
       throw new SkillError('ERR_SKILL_BUNDLE_INVALID', 'The proxy returned a skill that was not requested');
     }
   }
-  const written: Record<string, string> = {};
   let done = 0;
   // A few skills at a time: each write is its own temp directory and rename.
-  await mapLimit(entries, SKILL_WRITE_CONCURRENCY, async ([name, bundle]) => {
-    setOwn(written, name, await writer.writeSkillBundle(destDir, name, bundle.files));
+  const dirs = await mapLimit(entries, SKILL_WRITE_CONCURRENCY, async ([name, bundle]) => {
+    const dir = await writer.writeSkillBundle(destDir, name, bundle.files);
     options.onProgress?.({ done: ++done, total: entries.length, name });
+    return dir;
   });
+  // In the server's order, not the order the writes finished in (which changes from run to run).
+  const written: Record<string, string> = {};
+  for (const [i, [name]] of entries.entries()) setOwn(written, name, dirs[i]!);
   return { written, missing: [...batch.missing] };
 }
 

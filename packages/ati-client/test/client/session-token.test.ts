@@ -146,14 +146,14 @@ describe('Rust trim (Unicode White_Space)', () => {
 });
 
 describe('read errors', () => {
-  it('invalid UTF-8 → ERR_SESSION_TOKEN_READ naming the path, not the contents', async () => {
+  it('invalid UTF-8 → ERR_SESSION_TOKEN_READ naming the variable (its value may be a token), not the contents', async () => {
     const path = await tokenFile(Uint8Array.from([0x73, 0x65, 0x63, 0x72, 0x65, 0x74, 0xff, 0x0a]));
     const err = await rejectsWith(
       resolveSessionToken({ env: { ATI_SESSION_TOKEN_FILE: path }, defaultPath: noDefault }),
       'ERR_SESSION_TOKEN_READ',
     );
     assert.ok(err instanceof SessionTokenError);
-    assert.ok(err.message.includes(path));
+    assert.ok(err.message.includes('ATI_SESSION_TOKEN_FILE') && !err.message.includes(path));
     for (const text of renderings(err)) assert.ok(!text.includes('secret'));
   });
 
@@ -172,11 +172,15 @@ describe('read errors', () => {
       resolveSessionToken({ env: { ATI_SESSION_TOKEN_FILE: path }, defaultPath: noDefault }),
       'ERR_SESSION_TOKEN_READ',
     );
-    assert.equal(err.message, `Cannot read session token file ${path}: EISDIR`);
+    assert.equal(err.message, 'Cannot read the session token file named by ATI_SESSION_TOKEN_FILE: EISDIR');
   });
 
-  it('the default path being a directory is an error too', async () => {
-    await rejectsWith(resolveSessionToken({ env: {}, defaultPath: dir }), 'ERR_SESSION_TOKEN_READ');
+  it('the default path being a directory is an error too, named by its path (not secret)', async () => {
+    const err = await rejectsWith(
+      resolveSessionToken({ env: {}, defaultPath: dir }),
+      'ERR_SESSION_TOKEN_READ',
+    );
+    assert.equal(err.message, `Cannot read session token file ${dir}: EISDIR`);
   });
 
   it('a path through a regular file (ENOTDIR) is an error, not "missing"', async () => {
@@ -210,7 +214,7 @@ describe('read errors', () => {
         resolveSessionToken({ env: { ATI_SESSION_TOKEN_FILE: path }, defaultPath: noDefault }),
         'ERR_SESSION_TOKEN_READ',
       );
-      assert.equal(err.message, `Cannot read session token file ${path}: EACCES`);
+      assert.equal(err.message, 'Cannot read the session token file named by ATI_SESSION_TOKEN_FILE: EACCES');
       return;
     }
     // root ignores permission bits: ask an unprivileged child (nobody) instead.
@@ -222,7 +226,7 @@ describe('read errors', () => {
     assert.equal(status, 0, stderr);
     assert.deepEqual(JSON.parse(stdout), {
       code: 'ERR_SESSION_TOKEN_READ',
-      message: `Cannot read session token file ${path}: EACCES`,
+      message: 'Cannot read the session token file named by ATI_SESSION_TOKEN_FILE: EACCES',
     });
     assert.ok(!stdout.includes('secret-token-contents'));
   });

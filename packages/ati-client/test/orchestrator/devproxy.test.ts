@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DevCatalogEntry, RunningDevProxy } from 'ati-dev-proxy';
+import type { DevCatalogEntry, DevSkill, RunningDevProxy } from 'ati-dev-proxy';
 import { sampleFixtures, startDevProxy } from 'ati-dev-proxy';
+import { ProxyError } from '../../src/errors.ts';
 import { AtiOrchestrator } from '../../src/orchestrator.ts';
 import { makeSandbox, type Sandbox } from '../skills/fs-helpers.ts';
 
@@ -173,5 +174,75 @@ describe('provision → skills → instructions through the dev proxy', () => {
       out,
       'Before using finnhub tools, read the methodology:\n  ati skill fetch read market-research\nBefore using web tools, read the methodology:\n  ati skill fetch read web-search-guide',
     );
+  });
+});
+
+describe('where the Python SDK differed without a note (issue 8), against the dev proxy', () => {
+  const big: Record<string, string> = {};
+  for (let i = 0; i < 300; i++) big[`part-${i}.md`] = 'x'.repeat(16 * 1024);
+  const skills: DevSkill[] = [
+    // Sorted first by the proxy and by far the slowest to write.
+    { name: 'a-big', description: 'big', content: '# a', files: { 'SKILL.md': '# a', ...big } },
+    { name: 'b-small', description: 'small', content: '# b', files: { 'SKILL.md': '# b' } },
+    { name: 'c-small', description: 'small', content: '# c', files: { 'SKILL.md': '# c' } },
+    {
+      name: 'odd-paths',
+      description: 'names that are ordinary on POSIX',
+      content: '# odd',
+      files: {
+        'SKILL.md': '# odd',
+        'C:notes.md': 'drive-like',
+        'notes..md': 'dots',
+        'v1..2/x.md': 'dots dir',
+      },
+    },
+  ];
+  let proxy: RunningDevProxy;
+  let box: Sandbox;
+  let orch: AtiOrchestrator;
+  before(async () => {
+    proxy = await startDevProxy({ ...sampleFixtures, skills, secret: SECRET });
+    box = await makeSandbox();
+    orch = new AtiOrchestrator({ proxyUrl: proxy.url, secret: SECRET });
+  });
+  after(async () => {
+    await proxy.close();
+    await box.remove();
+  });
+
+  it('1. fetchSkills({ scopes: [] }) sends ["*"] as Python does: 401 without or with a bad token, {} with a good one', async () => {
+    const other = new AtiOrchestrator({ proxyUrl: proxy.url, secret: 'ab'.repeat(32) });
+    const bad = (await other.provisionSandbox({ agentId: 'x', extraScopes: ['*'] })).ATI_SESSION_TOKEN;
+    for (const token of [undefined, bad]) {
+      await assert.rejects(
+        orch.fetchSkills({ scopes: [], token }),
+        (err: unknown) => err instanceof ProxyError && err.status === 401 && err.path === '/skills/resolve',
+      );
+    }
+    const good = (await orch.provisionSandbox({ agentId: 'x', extraScopes: ['*'] })).ATI_SESSION_TOKEN;
+    assert.deepEqual(await orch.fetchSkills({ scopes: [], token: good }), {});
+  });
+
+  it('2, 3. notes..md, v1..2/x.md and (on POSIX) C:notes.md are written, as the proxy serves them', async () => {
+    const token = (await orch.provisionSandbox({ agentId: 'o', skills: ['odd-paths'] })).ATI_SESSION_TOKEN;
+    const dir = await orch.downloadSkill('odd-paths', box.dest, { token });
+    assert.equal(await readFile(join(dir, 'notes..md'), 'utf8'), 'dots');
+    assert.equal(await readFile(join(dir, 'v1..2', 'x.md'), 'utf8'), 'dots dir');
+    if (process.platform !== 'win32')
+      assert.equal(await readFile(join(dir, 'C:notes.md'), 'utf8'), 'drive-like');
+  });
+
+  it('4. downloadSkills returns its map in the server order, not the order the writes finished in', async () => {
+    const names = ['c-small', 'b-small', 'a-big'];
+    const token = (await orch.provisionSandbox({ agentId: 'd', skills: names })).ATI_SESSION_TOKEN;
+    const finished: string[] = [];
+    const { written } = await orch.downloadSkills(names, box.dest, {
+      token,
+      onProgress: (p) => finished.push(p.name),
+    });
+    const served = Object.keys((await orch.client(token).getSkillBundles(names)).skills);
+    assert.deepEqual(served, ['a-big', 'b-small', 'c-small']);
+    assert.deepEqual(Object.keys(written), served);
+    assert.equal(finished.length, 3);
   });
 });

@@ -114,7 +114,8 @@ const HOSTILE_PATHS: readonly string[] = [
   'a\\b',
   '..\\x',
   'C:\\x',
-  'C:/x',
+  // A drive prefix or an alternate data stream on Windows; ordinary names on POSIX (see below).
+  ...(process.platform === 'win32' ? ['C:/x', 'C:notes.md', 'notes.md:stream'] : []),
   'a\u0000b',
   'a//b',
   'a/',
