@@ -202,8 +202,23 @@ export function syntheticScope(k: KeyRecord): string {
   ].join(' ');
 }
 
+interface NodeCryptoLike {
+  createHash(alg: 'sha256'): { update(data: string): { digest(enc: 'hex'): string } };
+}
+
+/** node:crypto when the runtime has it (`process.getBuiltinModule`): a synchronous hash, no thread-pool hop. */
+const nodeCrypto = ((): NodeCryptoLike | undefined => {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    return proc?.getBuiltinModule?.('node:crypto') as NodeCryptoLike | undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
 /** Lowercase hex SHA-256 of the whole raw key (contract §9). */
 export async function hashKey(raw: string): Promise<string> {
+  if (nodeCrypto !== undefined) return nodeCrypto.createHash('sha256').update(raw).digest('hex');
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(raw)));
   let out = '';
   for (const b of digest) out += b.toString(16).padStart(2, '0');
