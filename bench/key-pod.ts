@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { sampleFixtures, startDevProxy } from '../src/testing/index.ts';
+import { sampleFixtures, startDevProxy } from '../packages/ati-dev-proxy/src/index.ts';
 
 const databaseUrl = process.argv[2];
 if (databaseUrl === undefined) throw new Error('usage: key-pod.ts <postgres url> <admin token> <jwt secret>');
