@@ -43,6 +43,20 @@ export const ERROR_CODES = [
   'ERR_PROXY_RESPONSE_TOO_LARGE',
   // SessionTokenError
   'ERR_SESSION_TOKEN_READ',
+  'ERR_SESSION_TOKEN_WRITE',
+  // TokenRotationError
+  'ERR_TOKEN_ISSUE_FAILED',
+  'ERR_TOKEN_SINK_FAILED',
+  'ERR_TOKEN_ROTATION_LAPSED',
+  'ERR_TOKEN_ROTATOR_STOPPED',
+  // KeyringError
+  'ERR_KEYRING_TOO_SHORT',
+  'ERR_KEYRING_DECRYPT_FAILED',
+  'ERR_KEYRING_FORMAT',
+  'ERR_KEYRING_KEY_INVALID',
+  'ERR_KEYRING_ENTRY_INVALID',
+  'ERR_KEYRING_READ_FAILED',
+  'ERR_KEYRING_WRITE_FAILED',
   // UsageError (CLI)
   'ERR_USAGE',
   'ERR_DEV_PROXY_NOT_INSTALLED',
@@ -149,8 +163,40 @@ export class ProxyError extends AtiError {
   }
 }
 
-/** Reading the sandbox session token from its file failed (not "no token": a real I/O error). */
+/**
+ * Reading the sandbox session token from its file failed (not "no token": a
+ * real I/O error, `ERR_SESSION_TOKEN_READ`), or writing it failed
+ * (`ERR_SESSION_TOKEN_WRITE`, from `fileSink`).
+ */
 export class SessionTokenError extends AtiError {}
+
+/**
+ * A {@link TokenRotator} could not keep a sandbox's token fresh: issuing
+ * failed (`ERR_TOKEN_ISSUE_FAILED`), the sink failed (`ERR_TOKEN_SINK_FAILED`,
+ * the sink's error as `cause` unless it quoted the token), the current token
+ * expired while retrying (`ERR_TOKEN_ROTATION_LAPSED`), or the rotator was
+ * used after `stop()` (`ERR_TOKEN_ROTATOR_STOPPED`).
+ *
+ * @example
+ * ```ts
+ * orch.rotateSessionToken({ agentId, sink, onError: (err) => log.warn(err.code, err.attempt) });
+ * ```
+ */
+export class TokenRotationError extends AtiError {
+  /** Failed attempts in a row for the current rotation (1 for the first failure); 0 when not an attempt. */
+  readonly attempt: number;
+
+  constructor(code: AtiErrorCode, message: string, options: AtiErrorOptions & { attempt?: number } = {}) {
+    super(code, message, options);
+    this.attempt = options.attempt ?? 0;
+  }
+}
+
+/**
+ * A local-mode keyring (contract §8) could not be sealed, opened, read or
+ * written. Messages name entries and paths, never values or keys.
+ */
+export class KeyringError extends AtiError {}
 
 /** The CLI was called with bad arguments. Exit code 2. */
 export class UsageError extends AtiError {

@@ -64,6 +64,7 @@ export {
   type AtiErrorCode,
   type AtiErrorOptions,
   ERROR_CODES,
+  KeyringError,
   ProvisionError,
   ProxyError,
   type ProxyErrorDetails,
@@ -72,6 +73,7 @@ export {
   SkillError,
   TokenError,
   TokenExpiredError,
+  TokenRotationError,
 } from './errors.ts';
 export type { CryptoBackend, KeyHandle, MaybePromise } from './jws/backend.ts';
 export { webCryptoBackend } from './jws/backend-web.ts';
@@ -88,11 +90,22 @@ export {
   toJwks,
 } from './jws/keys.ts';
 export {
+  decodeKeyringKey,
+  encodeKeyringKey,
+  type KeyringEntries,
+  openKeyring,
+  type SealedKeyring,
+  type SealKeyringOptions,
+  sealKeyring,
+} from './keyring/keyring.ts';
+export {
   AtiOrchestrator,
   type AtiOrchestratorOptions,
+  type ProvisionFileResult,
   type ProvisionResult,
   type ProvisionResultWithSkills,
   type ProvisionSandboxOptions,
+  type RotateSessionTokenOptions,
   type TokenOption,
 } from './orchestrator.ts';
 export { formatWindow, parseRateMap, parseRateSpec, type RateSpec } from './rate/rate.ts';
@@ -123,4 +136,13 @@ export { formatSkillListing, SKILL_LISTING_BUDGET, type SkillCatalogEntry } from
 export { type AtiNamespace, TokenClaims, type TokenClaimsInit } from './token/claims.ts';
 export { inspectToken } from './token/inspect.ts';
 export { type IssueTokenOptions, issueToken } from './token/issue.ts';
+export {
+  type RotationEvent,
+  TokenRotator,
+  type TokenRotatorOptions,
+  type TokenRotatorState,
+  type TokenSink,
+  type TokenSinkContext,
+} from './token/rotator.ts';
 export { type ValidateTokenOptions, validateToken } from './token/validate.ts';
+export type { Clock } from './util/values.ts';

@@ -5,19 +5,13 @@
  * Not a public API: no semver promise. `ati-dev-proxy` pins the exact
  * `ati-client` version it was built with.
  *
+ * Loads no `node:` module, so the dev proxy's fetch handler bundles for
+ * workerd without `nodejs_compat`; the CLI helpers are in
+ * `ati-client/internal/cli`.
+ *
  * @module
  */
 
-export {
-  type CliContext,
-  type Command,
-  envValue,
-  parse,
-  printJson,
-  processContext,
-  reportError,
-} from './cli/context.ts';
-export { verifyingKey } from './cli/keys.ts';
 export { SHAPES, type Shape } from './client/shapes.ts';
 export { readCapped } from './client/transport.ts';
 export { AtiError, SkillError, UsageError } from './errors.ts';
@@ -38,4 +32,4 @@ export {
 export { RUST_WHITESPACE, rustTrim, rustTrimStart } from './text/rust.ts';
 export type { TokenClaims } from './token/claims.ts';
 export { validateToken } from './token/validate.ts';
-export { U64_MAX } from './util/values.ts';
+export { type Clock, clockSeconds, errnoCode, U64_MAX } from './util/values.ts';

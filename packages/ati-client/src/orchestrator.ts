@@ -17,6 +17,7 @@ import {
   publicKeyToSpki,
 } from './jws/keys.ts';
 import { decodeSecret } from './jws/resolve.ts';
+import { parseRateMap } from './rate/rate.ts';
 import { buildScopeString, parseScopes } from './scope/scope.ts';
 import { usableSandboxSecret } from './signature/sandbox.ts';
 import {
@@ -31,8 +32,9 @@ import { emitWarning } from './text/warn.ts';
 import type { TokenClaims } from './token/claims.ts';
 import { inspectToken } from './token/inspect.ts';
 import { issueToken } from './token/issue.ts';
+import { TokenRotator, type TokenRotatorOptions } from './token/rotator.ts';
 import { validateToken } from './token/validate.ts';
-import { mapLimit, setOwn } from './util/values.ts';
+import { aliasedOption, type Clock, mapLimit, setOwn } from './util/values.ts';
 
 /** Options of the {@link AtiOrchestrator} constructor. Give exactly one of `secret` and `privateKey`. */
 export interface AtiOrchestratorOptions {
@@ -48,8 +50,12 @@ export interface AtiOrchestratorOptions {
    */
   publicKey?: PublicKeyInput | undefined;
   /** `aud` of issued tokens and the audience `validateToken` expects. @default 'ati-proxy' */
-  defaultAud?: string | undefined;
+  audience?: string | undefined;
   /** `iss` of issued tokens; `null` omits it. @default 'ati-orchestrator' */
+  issuer?: string | null | undefined;
+  /** @deprecated Use `audience` (the name `issueToken` and `validateToken` use). */
+  defaultAud?: string | undefined;
+  /** @deprecated Use `issuer` (the name `issueToken` and `validateToken` use). */
   defaultIss?: string | null | undefined;
   /** `fetch` used for every proxy request. @default globalThis.fetch */
   fetch?: typeof fetch | undefined;
@@ -88,7 +94,14 @@ export interface ProvisionSandboxOptions {
   /** Also fetch the granted skills' SKILL.md content into `skills`. @default false */
   fetchSkillContent?: boolean | undefined;
   /** Current time, epoch seconds. @default the system clock */
-  now?: number | undefined;
+  now?: Clock | undefined;
+  /**
+   * The token file's path inside the sandbox. When given, the result carries
+   * `ATI_SESSION_TOKEN_FILE` instead of `ATI_SESSION_TOKEN` (contract §6: the
+   * env variable pins the value and defeats rotation), and the token as
+   * `sessionToken` for you (or a {@link TokenRotator}) to write there.
+   */
+  tokenFile?: string | undefined;
 }
 
 /** What {@link AtiOrchestrator.provisionSandbox} returns. */
@@ -115,6 +128,32 @@ export interface ProvisionResultWithSkills extends ProvisionResult {
   /** Skill name → SKILL.md content (`{}` when the fetch failed). */
   skills: Record<string, string>;
 }
+
+/**
+ * What {@link AtiOrchestrator.provisionSandbox} returns with `tokenFile`: the
+ * sandbox reads its token from the file, re-read on every call, so it can be
+ * rotated (contract §6).
+ */
+export interface ProvisionFileResult {
+  /** The proxy URL, for the sandbox's `ATI_PROXY_URL`. */
+  ATI_PROXY_URL: string;
+  /** The `tokenFile` path, for the sandbox's `ATI_SESSION_TOKEN_FILE`. */
+  ATI_SESSION_TOKEN_FILE: string;
+  /** The token to write to that file. Not an env variable: leave it out of the sandbox's env. */
+  sessionToken: string;
+  /** As in {@link ProvisionResult}. */
+  skills?: Record<string, string>;
+  /** As in {@link ProvisionResult}. */
+  skillsError?: AtiError;
+}
+
+/**
+ * Options of {@link AtiOrchestrator.rotateSessionToken}: what to issue (as
+ * for `provisionSandbox`) and how to rotate (as for {@link TokenRotator}).
+ */
+export interface RotateSessionTokenOptions
+  extends Omit<ProvisionSandboxOptions, 'fetchSkillContent' | 'now' | 'tokenFile'>,
+    Omit<TokenRotatorOptions, 'issue'> {}
 
 /** Options shared by the helpers that call the proxy. */
 export interface TokenOption {
@@ -167,9 +206,17 @@ export class AtiOrchestrator {
   /** The proxy URL without trailing slashes. */
   readonly proxyUrl: string;
   /** `aud` of issued tokens. */
-  readonly defaultAud: string;
+  readonly audience: string;
   /** `iss` of issued tokens (`null`: omitted). */
-  readonly defaultIss: string | null;
+  readonly issuer: string | null;
+  /** @deprecated Use {@link AtiOrchestrator.audience}. */
+  get defaultAud(): string {
+    return this.audience;
+  }
+  /** @deprecated Use {@link AtiOrchestrator.issuer}. */
+  get defaultIss(): string | null {
+    return this.issuer;
+  }
   readonly #secret: string | undefined;
   readonly #privateKey: PrivateKeyInput | undefined;
   readonly #publicKey: PublicKeyInput | undefined;
@@ -205,11 +252,18 @@ export class AtiOrchestrator {
     this.#publicKey =
       options.publicKey ??
       (options.privateKey !== undefined ? publicKeyFromPrivate(options.privateKey) : undefined);
-    this.defaultAud = options.defaultAud ?? 'ati-proxy';
-    this.defaultIss = options.defaultIss === undefined ? 'ati-orchestrator' : options.defaultIss;
-    if (typeof this.defaultAud !== 'string') throw configError('defaultAud must be a string');
-    if (this.defaultIss !== null && typeof this.defaultIss !== 'string') {
-      throw configError('defaultIss must be a string or null');
+    const audience = aliasedOption(
+      options.audience,
+      options.defaultAud,
+      ['audience', 'defaultAud'],
+      configError,
+    );
+    const issuer = aliasedOption(options.issuer, options.defaultIss, ['issuer', 'defaultIss'], configError);
+    this.audience = audience ?? 'ati-proxy';
+    this.issuer = issuer === undefined ? 'ati-orchestrator' : issuer;
+    if (typeof this.audience !== 'string') throw configError('audience must be a string');
+    if (this.issuer !== null && typeof this.issuer !== 'string') {
+      throw configError('issuer must be a string or null');
     }
     const timeoutMs = options.timeoutMs;
     if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)) {
@@ -254,37 +308,38 @@ export class AtiOrchestrator {
    * scopes actually granted. A failed fetch never fails provisioning: `skills`
    * is `{}` and `skillsError` says why.
    *
-   * @throws {TokenError} `ERR_INVALID_ARGUMENT`, `ERR_RATE_SPEC_INVALID`; {@link ScopeError} `ERR_SCOPE_INVALID`.
+   * With `tokenFile`, the env names the token file instead
+   * (`ATI_SESSION_TOKEN_FILE`) and the token comes back as `sessionToken`;
+   * see {@link AtiOrchestrator.rotateSessionToken} to keep that file fresh.
+   *
+   * @throws {TokenError} `ERR_INVALID_ARGUMENT` (also for an empty `tokenFile`), `ERR_RATE_SPEC_INVALID`;
+   *   {@link ScopeError} `ERR_SCOPE_INVALID`.
    * @example
    * ```ts
    * const { skills, skillsError, ...env } = await orch.provisionSandbox({ agentId: 'sandbox:1', tools: ['web_search'] });
+   * const { sessionToken, ...fileEnv } = await orch.provisionSandbox({ agentId: 'sandbox:2', tokenFile: '/run/ati/session_token' });
    * ```
    */
   provisionSandbox(
-    options: ProvisionSandboxOptions & { fetchSkillContent: true },
+    options: ProvisionSandboxOptions & { tokenFile: string; fetchSkillContent: true },
+  ): Promise<ProvisionFileResult & { skills: Record<string, string> }>;
+  provisionSandbox(options: ProvisionSandboxOptions & { tokenFile: string }): Promise<ProvisionFileResult>;
+  provisionSandbox(
+    options: ProvisionSandboxOptions & { fetchSkillContent: true; tokenFile?: undefined },
   ): Promise<ProvisionResultWithSkills>;
-  provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult>;
-  async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult> {
-    const scope = buildScopeString({
-      tools: options.tools,
-      skills: options.skills,
-      extra: options.extraScopes,
-    });
-    const token = await issueToken({
-      secret: this.#secret,
-      privateKey: this.#privateKey,
-      sub: options.agentId,
-      scope,
-      ttlSeconds: options.ttlSeconds,
-      aud: this.defaultAud,
-      iss: this.defaultIss,
-      rate: options.rate,
-      jobId: options.jobId,
-      sandboxId: options.sandboxId,
-      now: options.now,
-      crypto: this.#crypto,
-    });
-    const result: ProvisionResult = { ATI_PROXY_URL: this.proxyUrl, ATI_SESSION_TOKEN: token };
+  provisionSandbox(options: ProvisionSandboxOptions & { tokenFile?: undefined }): Promise<ProvisionResult>;
+  provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult | ProvisionFileResult>;
+  async provisionSandbox(options: ProvisionSandboxOptions): Promise<ProvisionResult | ProvisionFileResult> {
+    const tokenFile = options.tokenFile;
+    if (tokenFile !== undefined && (typeof tokenFile !== 'string' || tokenFile.trim() === '')) {
+      // ATI trims the variable and treats a blank one as unset (contract §6).
+      throw new TokenError('ERR_INVALID_ARGUMENT', 'tokenFile must be a non-blank path');
+    }
+    const token = await this.#issueFor(options);
+    const result: ProvisionResult | ProvisionFileResult =
+      tokenFile === undefined
+        ? { ATI_PROXY_URL: this.proxyUrl, ATI_SESSION_TOKEN: token }
+        : { ATI_PROXY_URL: this.proxyUrl, ATI_SESSION_TOKEN_FILE: tokenFile, sessionToken: token };
     if (options.fetchSkillContent === true) {
       // Python resolves the tool and skill scopes only (not extraScopes); same prefixing as the claim.
       const granted = parseScopes(buildScopeString({ tools: options.tools, skills: options.skills }));
@@ -296,6 +351,67 @@ export class AtiOrchestrator {
       }
     }
     return result;
+  }
+
+  /** Issue a sandbox token: scopes built as the Python SDK builds them. */
+  async #issueFor(
+    options: Omit<ProvisionSandboxOptions, 'fetchSkillContent' | 'tokenFile'>,
+  ): Promise<string> {
+    return issueToken({
+      secret: this.#secret,
+      privateKey: this.#privateKey,
+      sub: options.agentId,
+      scope: buildScopeString({ tools: options.tools, skills: options.skills, extra: options.extraScopes }),
+      ttlSeconds: options.ttlSeconds,
+      audience: this.audience,
+      issuer: this.issuer,
+      rate: options.rate,
+      jobId: options.jobId,
+      sandboxId: options.sandboxId,
+      now: options.now,
+      crypto: this.#crypto,
+    });
+  }
+
+  /**
+   * A {@link TokenRotator} that keeps a sandbox's token fresh: each token is
+   * issued as `provisionSandbox` issues it (same scopes, TTL, rate limits,
+   * claims) and handed to `sink`. Nothing happens until `start()`, which
+   * writes the first token; rotation then follows at `refreshAt` (default
+   * 2/3) of each token's lifetime, with jitter. Give the sandbox
+   * `ATI_SESSION_TOKEN_FILE`, never `ATI_SESSION_TOKEN`, which would pin the
+   * first token (contract §6).
+   *
+   * Scopes, rate specs and `ttlSeconds` are checked here, at once.
+   *
+   * @throws {TokenError} `ERR_INVALID_ARGUMENT` (also for `ttlSeconds` under 2, too
+   *   short to rotate in whole seconds), `ERR_RATE_SPEC_INVALID`; {@link ScopeError}
+   *   `ERR_SCOPE_INVALID`; {@link AtiError} `ERR_INVALID_ARGUMENT` for rotator options.
+   * @example
+   * ```ts
+   * import { fileSink } from 'ati-client/node';
+   * await using rotator = orch.rotateSessionToken({
+   *   agentId: 'sandbox:1', tools: ['web_search'], ttlSeconds: 900,
+   *   sink: fileSink('/srv/sandboxes/1/run/ati/session_token'),
+   *   onError: (err) => log.warn(err.code),
+   * });
+   * await rotator.start(); // sandbox env: ATI_PROXY_URL, ATI_SESSION_TOKEN_FILE=/run/ati/session_token
+   * ```
+   */
+  rotateSessionToken(options: RotateSessionTokenOptions): TokenRotator {
+    if (options === null || typeof options !== 'object')
+      throw new TokenError('ERR_INVALID_ARGUMENT', 'options must be an object');
+    buildScopeString({ tools: options.tools, skills: options.skills, extra: options.extraScopes });
+    if (options.rate !== undefined) parseRateMap(options.rate);
+    const ttl = options.ttlSeconds ?? 3600;
+    if (!Number.isSafeInteger(ttl) || ttl < 2) {
+      throw new TokenError('ERR_INVALID_ARGUMENT', 'ttlSeconds must be an integer of at least 2 to rotate');
+    }
+    if (typeof options.agentId !== 'string' || options.agentId === '') {
+      throw new TokenError('ERR_INVALID_ARGUMENT', 'agentId must be a non-empty string');
+    }
+    const issue = { ...options, now: undefined };
+    return new TokenRotator({ ...options, issue: () => this.#issueFor(issue) });
   }
 
   /**
@@ -415,14 +531,14 @@ export class AtiOrchestrator {
   }
 
   /**
-   * Validate a token with this orchestrator's key and `defaultAud`
+   * Validate a token with this orchestrator's key and `audience`
    * (issuer not defaulted, as in Python). See {@link validateToken}.
    *
    * @throws {TokenError}
    */
   async validateToken(
     token: string,
-    options: { issuer?: string | undefined; leeway?: number | undefined; now?: number | undefined } = {},
+    options: { issuer?: string | undefined; leeway?: number | undefined; now?: Clock | undefined } = {},
   ): Promise<TokenClaims> {
     if (this.#secret === undefined && this.#publicKey === undefined) {
       throw new TokenError(
@@ -433,7 +549,7 @@ export class AtiOrchestrator {
     const o = options ?? {};
     return validateToken(token, {
       ...(this.#secret !== undefined ? { secret: this.#secret } : { publicKey: this.#publicKey }),
-      audience: this.defaultAud,
+      audience: this.audience,
       issuer: o.issuer,
       leeway: o.leeway,
       now: o.now,

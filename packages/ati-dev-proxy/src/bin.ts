@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { processContext, reportError } from 'ati-client/internal';
+import { processContext, reportError } from 'ati-client/internal/cli';
 import { devProxy } from './cli.ts';
 
 const ctx = processContext();

@@ -4,16 +4,15 @@
  *
  * @module
  */
+import { AtiError, errnoCode, SkillError, UsageError } from 'ati-client/internal';
 import {
-  AtiError,
   type CliContext,
   type Command,
   envValue,
   parse,
   printJson,
-  UsageError,
   verifyingKey,
-} from 'ati-client/internal';
+} from 'ati-client/internal/cli';
 import { sampleFixtures } from './fixtures.ts';
 import { startDevProxy } from './server.ts';
 import { loadSkillsDir } from './skills-dir.ts';
@@ -77,6 +76,17 @@ function signatureOptions(
   };
 }
 
+/** `--skills-dir` loaded; its errors keep their code and say which flag they are about. */
+async function skillsFrom(dir: string): ReturnType<typeof loadSkillsDir> {
+  try {
+    return await loadSkillsDir(dir);
+  } catch (err) {
+    if (err instanceof SkillError)
+      throw new SkillError(err.code, `--skills-dir: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
 export const devProxy: Command = async (ctx, args) => {
   const { values } = parse(args, {
     port: { type: 'string' },
@@ -92,12 +102,12 @@ export const devProxy: Command = async (ctx, args) => {
     ctx.stdout.write(DEV_PROXY_HELP);
     return 0;
   }
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535');
+  const port = values.port === undefined ? 0 : /^[0-9]{1,5}$/.test(values.port) ? Number(values.port) : -1;
+  if (port < 0 || port > 65535) throw new UsageError('--port must be a whole number, 0 to 65535');
   const key = await verifyingKey(ctx, values, false);
   const skillsDir = values['skills-dir'];
   const fixtures =
-    skillsDir === undefined ? sampleFixtures : { ...sampleFixtures, skills: await loadSkillsDir(skillsDir) };
+    skillsDir === undefined ? sampleFixtures : { ...sampleFixtures, skills: await skillsFrom(skillsDir) };
   const auth = key === undefined ? 'disabled' : key.secret !== undefined ? 'HS256' : 'ES256';
   const host = values.host ?? '127.0.0.1';
   if (key === undefined && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
@@ -115,6 +125,10 @@ export const devProxy: Command = async (ctx, args) => {
   } catch (err) {
     // Every option here came from a flag: an invalid one (such as an exempt glob) is a usage error.
     if (err instanceof AtiError && err.code === 'ERR_INVALID_ARGUMENT') throw new UsageError(err.message);
+    // listen failed (EADDRINUSE, EADDRNOTAVAIL, ENOTFOUND, EACCES): the flags named an unusable address.
+    const code = errnoCode(err);
+    if (code !== undefined)
+      throw new UsageError(`Cannot listen on --host ${JSON.stringify(host)} --port ${port}: ${code}`);
     throw err;
   }
   const sig = signatures === undefined ? undefined : (signatures.mode ?? 'log');

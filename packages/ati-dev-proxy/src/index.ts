@@ -1,5 +1,5 @@
 /**
- * `ati-client/testing`: an ATI-compatible dev proxy for tests and demos.
+ * `ati-dev-proxy`: an ATI-compatible dev proxy for tests and demos.
  *
  * - {@link createDevProxy}: the proxy's HTTP API as a Web fetch handler
  *   (auth, scopes, rate limits, skills, SkillATI catalog, `/call`, `/mcp`);
@@ -13,7 +13,10 @@
  * virtual keys: `/admin/keys*` and `Authorization: Ati-Key` (contract §9).
  *
  * Node only as a whole (the server and the directory loader use `node:`
- * modules); the fetch handler itself uses Web APIs only.
+ * modules); the fetch handler itself uses Web APIs only. For workers
+ * (workerd without `nodejs_compat`) and browsers, import
+ * `ati-dev-proxy/fetch`: the handler and fixtures alone. Bundlers that set the
+ * `workerd` or `worker` condition (wrangler does) resolve this entry to it.
  *
  * @module
  */

@@ -8,6 +8,7 @@
 
 import {
   AtiError,
+  clockSeconds,
   decodeSecret,
   formatWindow,
   type Jwks,
@@ -74,10 +75,11 @@ export function createState(o: DevProxyOptions): DevState {
   if (!Number.isSafeInteger(maxBody) || maxBody < 0) {
     throw new AtiError('ERR_INVALID_ARGUMENT', 'maxBodyBytes must be a non-negative integer');
   }
-  if (o.now !== undefined && typeof o.now !== 'function') {
-    throw new AtiError('ERR_INVALID_ARGUMENT', 'now must be a function returning epoch seconds');
+  if (o.now !== undefined && typeof o.now !== 'function' && typeof o.now !== 'number') {
+    throw new AtiError('ERR_INVALID_ARGUMENT', 'now must be epoch seconds or a function returning them');
   }
-  const clock = o.now ?? (() => Date.now() / 1000);
+  const option = o.now;
+  const clock = (): number => clockSeconds(option);
   const now = (): number => Math.floor(clock());
   const signatures = signatureLayer(o.signatures);
   const fixtureSkills: readonly DevSkill[] = o.skills ?? [];
@@ -87,7 +89,7 @@ export function createState(o: DevProxyOptions): DevState {
   if (o.skillsDir !== undefined) {
     const dir = o.skillsDir;
     skillsReady = (async () => {
-      const { loadSkillsDir } = await import('./skills-dir.ts');
+      const { loadSkillsDir } = await import('#skills-dir');
       const loaded = await loadSkillsDir(dir);
       registry = new Registry(o.tools ?? [], o.providers ?? [], [...fixtureSkills, ...loaded], o.catalog);
     })();

@@ -4,7 +4,14 @@
  * @module
  */
 
-import type { Jwk, JwkLike, SandboxSignatureVerdict, ScopeSet, TokenClaims } from 'ati-client/internal';
+import type {
+  Clock,
+  Jwk,
+  JwkLike,
+  SandboxSignatureVerdict,
+  ScopeSet,
+  TokenClaims,
+} from 'ati-client/internal';
 import type { DevKeyDatabase } from './keys/db.ts';
 import type { Json } from './serde-json.ts';
 
@@ -222,8 +229,8 @@ export interface DevProxyOptions {
   catalog?: readonly DevCatalogEntry[] | undefined;
   /** An ATI skills directory loaded with `loadSkillsDir`, added after `skills` (names in `skills` win). */
   skillsDir?: string | undefined;
-  /** Clock, epoch seconds. @default the system clock, floored */
-  now?: (() => number) | undefined;
+  /** Clock, epoch seconds (floored): a fixed number or a function read at each use. @default the system clock */
+  now?: Clock | undefined;
   /** Version in `/health` and the MCP `serverInfo`. @default '0.7.10' */
   version?: string | undefined;
   /** Largest request body read, in bytes (the proxy's is ~1.4 GB). @default 8388608 (8 MiB) */

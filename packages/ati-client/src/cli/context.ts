@@ -5,9 +5,10 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { AtiError, UsageError } from '../errors.ts';
-import { errnoCode } from '../util/values.ts';
+import { parseArgs } from 'node:util';
+import { AtiError, ProxyError, UsageError } from '../errors.ts';
+import { errnoCode, setOwn } from '../util/values.ts';
+import { checkArgs, GLOBAL_FLAGS, isHelpFlag, type Options, shownName } from './args.ts';
 
 /** A writable text stream (process.stdout/stderr or a test buffer). */
 export interface Out {
@@ -25,6 +26,12 @@ export interface CliContext {
   readStdin: () => Promise<string>;
   /** Resolves when a long-running command (dev-proxy) should stop: SIGINT/SIGTERM in the bin. */
   waitForStop: () => Promise<void>;
+  /**
+   * The line printed under a 401 from the proxy: where the credential was
+   * looked for. A command that connects sets it; unset, the session-token
+   * sources are named.
+   */
+  authHint?: string | undefined;
 }
 
 /** The real process as a {@link CliContext}, for a bin. */
@@ -50,50 +57,26 @@ export function processContext(): CliContext {
 /** A command: returns its exit code. */
 export type Command = (ctx: CliContext, args: string[]) => Promise<number>;
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** The flags every command accepts. */
+/** The flags every command accepts (before or after the command name: `runCli` moves them). */
 export const COMMON_OPTIONS = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
 
-/** What {@link parse} returns for the options `O` (node's type, named so declarations can be emitted). */
-export type Parsed<O extends Options> = ReturnType<
-  typeof parseArgs<{
-    args: string[];
-    options: typeof COMMON_OPTIONS & O;
-    allowPositionals: boolean;
-    strict: true;
-  }>
->;
-
-/** Parse `args` strictly; unknown flags are usage errors. */
-export function parse<O extends Options>(args: string[], options: O, allowPositionals = false): Parsed<O> {
+/**
+ * Parse `args` strictly: unknown flags, missing values and stray positionals
+ * are usage errors that name the flag and never echo a value. A standalone
+ * `--help`/`-h` wins over any other mistake: the result then holds only
+ * `help: true`, so commands check `values.help` first. @internal
+ */
+export function parse<O extends Options>(args: string[], options: O, allowPositionals = false) {
+  const all = { ...COMMON_OPTIONS, ...options };
+  const help = checkArgs(args, all, allowPositionals);
   try {
-    return parseArgs({ args, options: { ...COMMON_OPTIONS, ...options }, allowPositionals, strict: true });
-  } catch (err) {
-    // Node's messages quote the offending argument, which may be a token or a secret: never echo values.
-    const code = (err as { code?: unknown }).code;
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-      throw new UsageError('Unexpected positional argument');
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      const flag = args.find(
-        (a) =>
-          a.startsWith('-') &&
-          !Object.hasOwn({ ...COMMON_OPTIONS, ...options }, a.replace(/^-+/, '').split('=')[0]!),
-      );
-      // Only a flag-shaped name is quoted: a positional that starts with "-" (PEM text) is not one.
-      const name = flag?.split('=')[0];
-      throw new UsageError(
-        name !== undefined && /^--?[A-Za-z0-9][A-Za-z0-9-]{0,40}$/.test(name)
-          ? `Unknown option ${JSON.stringify(name)}`
-          : 'Unknown option',
-      );
-    }
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
-      throw new UsageError('An option is missing its value or has one it does not take');
-    throw new UsageError('Invalid arguments');
+    return parseArgs({ args: help ? ['--help'] : args, options: all, allowPositionals, strict: true });
+  } catch {
+    // checkArgs refuses everything strict parseArgs does; this is a backstop whose message quotes nothing.
+    throw new UsageError('Invalid arguments; see --help');
   }
 }
 
@@ -103,10 +86,7 @@ export function envValue(ctx: CliContext, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-/**
- * Read the file named by flag or variable `source`. Errors name the source and
- * the errno code only: the "path" may be a secret pasted in the wrong place.
- */
+/** Read the file named by flag or variable `source`; errors name the source and errno only (the path may be a secret). */
 export async function readTextFile(path: string, source: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
@@ -123,14 +103,70 @@ export async function tokenArgument(ctx: CliContext, positionals: string[]): Pro
   return raw.trim();
 }
 
-/** Print an error as `error <CODE>: message`; returns the exit code (2 usage, 1 otherwise). */
+/** Where a sandbox command looks for its session token, in order (contract §6, plus `--token`). */
+export const SESSION_TOKEN_SOURCES =
+  '--token, else ATI_SESSION_TOKEN, else the file named by ATI_SESSION_TOKEN_FILE, else /run/ati/session_token';
+
+/**
+ * Print an error as `error <CODE>: message` (or `{"error":{code,message}}`
+ * with `--json`); a 401 from the proxy adds a `hint` line naming where the
+ * credential is looked for. Returns the exit code: 2 usage, 1 otherwise.
+ */
 export function reportError(ctx: CliContext, err: unknown, json: boolean): number {
   const code = err instanceof AtiError ? err.code : 'ERR_UNEXPECTED';
-  const message = err instanceof Error ? err.message : String(err);
-  if (json) ctx.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
-  else ctx.stderr.write(`error ${code}: ${message}\n`);
+  // Not String(err): a thrown non-Error could be anything, a token included.
+  const message = err instanceof Error ? err.message : 'Unexpected failure';
+  const hint =
+    err instanceof ProxyError && err.status === 401
+      ? (ctx.authHint ?? `the proxy wants a valid session token, looked for in ${SESSION_TOKEN_SOURCES}`)
+      : undefined;
+  if (json) ctx.stderr.write(`${JSON.stringify({ error: { code, message, hint } })}\n`);
+  else ctx.stderr.write(`error ${code}: ${message}\n${hint === undefined ? '' : `hint: ${hint}\n`}`);
   return err instanceof UsageError ? 2 : 1;
 }
+
+/**
+ * A command with subcommands (`token issue|inspect|…`). `--help` prints
+ * `help` (exit 0); no subcommand prints it on stderr (exit 2, as clap's
+ * `arg_required_else_help` does); an unknown one is a usage error. Global
+ * flags given before the subcommand have already been moved after it by
+ * `runCli`.
+ */
+export function subcommands(name: string, help: string, table: Readonly<Record<string, Command>>): Command {
+  return async (ctx, args) => {
+    const [sub, ...rest] = args;
+    if (sub === undefined || GLOBAL_FLAGS.has(sub)) {
+      const asked = args.some(isHelpFlag);
+      (asked ? ctx.stdout : ctx.stderr).write(help);
+      return asked ? 0 : 2;
+    }
+    const run = Object.hasOwn(table, sub) ? table[sub] : undefined;
+    if (run === undefined)
+      throw new UsageError(`Unknown ${name} command ${shownName(sub)}; run ati-client ${name} --help`);
+    return run(ctx, rest);
+  };
+}
+
+/**
+ * A whole number of seconds from `flag`, in [min, max]; `undefined` when not given.
+ *
+ * @throws {UsageError} naming the flag (never the library option it feeds).
+ */
+export function secondsFlag(
+  value: string | undefined,
+  flag: string,
+  min = 1,
+  max = MAX_SECONDS,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^[0-9]{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= min)) throw new UsageError(`${flag} must be a whole number of seconds, at least ${min}`);
+  if (n > max) throw new UsageError(`${flag} is too large (at most ${max} seconds)`);
+  return n;
+}
+
+/** Largest `--ttl`: `iat + ttl` must stay a safe integer while `iat` is below 2^34 (the year 2514). */
+export const MAX_SECONDS = 2 ** 53 - 1 - 2 ** 34;
 
 /** Stable JSON output: 2-space indent, trailing newline. */
 export function printJson(ctx: CliContext, value: unknown): void {
@@ -144,7 +180,8 @@ export function rateFlags(entries: string[] | undefined): Record<string, string>
   for (const entry of entries) {
     const i = entry.indexOf('=');
     if (i <= 0) throw new UsageError(`--rate expects <pattern>=<spec>, got ${JSON.stringify(entry)}`);
-    rate[entry.slice(0, i)] = entry.slice(i + 1);
+    // setOwn: a `__proto__` pattern is a pattern like any other, not a prototype switch.
+    setOwn(rate, entry.slice(0, i), entry.slice(i + 1));
   }
   return rate;
 }

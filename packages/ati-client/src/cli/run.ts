@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { AtiError, UsageError } from '../errors.ts';
+import { GLOBAL_FLAGS, hoistGlobalFlags, isHelpFlag, shownName } from './args.ts';
 import { type CliContext, type Command, reportError } from './context.ts';
 
 /** Commands load on demand: `--help` and `token` never load the dev proxy or the HTTP client. */
@@ -15,6 +16,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   provision: async () => (await import('./provision.ts')).provision,
   skills: async () => (await import('./skills.ts')).skills,
   jwks: async () => (await import('./jwks.ts')).jwks,
+  keyring: async () => (await import('./keyring.ts')).keyring,
   'dev-proxy': loadDevProxy,
 };
 
@@ -40,18 +42,23 @@ async function loadDevProxy(): Promise<Command> {
   return mod.devProxy as Command;
 }
 
+/** Every command name, for tests that check each is listed in {@link MAIN_HELP}. @internal */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
+
 export const MAIN_HELP = `Usage: ati-client <command> [options]
 
 Commands:
-  keygen [--algorithm ES256|HS256]        generate signing keys (like \`ati token keygen\`)
-  token issue|inspect|validate            issue, decode or verify session tokens (like \`ati token\`)
-  provision --agent-id <id> ...           issue a sandbox token and print its env vars
-  skills download <names...> --dest <d>   download skills into a directory, atomically
-  skills listing [--search <terms>]       print the skill listing for an agent's prompt
-  jwks [--key <public.pem>]               print the JWKS for an ES256 public key
-  dev-proxy [--port <n>]                  run the dev proxy (needs the ati-dev-proxy package)
+  keygen [--algorithm ES256|HS256] [--out <dir>]   generate signing keys (like \`ati token keygen\`), or key files
+  token issue|inspect|validate|rotate              session tokens (like \`ati token\`); rotate keeps a token file fresh
+  provision --agent-id <id> ...                    issue a sandbox token and print its env vars
+  skills download|listing                          download skills atomically; print the skill listing
+  jwks [--key <public.pem>]                        print the JWKS for an ES256 public key
+  keyring seal|open                                write or check ati's local-mode keyring (keyring.enc + key)
+  dev-proxy [--port <n>]                           run the dev proxy (needs the ati-dev-proxy package)
 
-Global options: --json (stable JSON output), --help, --version.
+Global options, before or after the command: --json (stable JSON output and errors), --help (-h).
+Also: ati-client help <command>, ati-client --version.
+Commands that call the proxy take --proxy-url <url> (else ATI_PROXY_URL) and --timeout <seconds> (default 30).
 Env: ATI_JWT_SECRET, ATI_JWT_PRIVATE_KEY, ATI_JWT_PUBLIC_KEY, ATI_JWT_ISSUER, ATI_JWT_AUDIENCE, ATI_PROXY_URL,
      ATI_SESSION_TOKEN, ATI_SESSION_TOKEN_FILE.
 Exit codes: 0 ok, 1 failure or rejected token, 2 usage error.
@@ -75,21 +82,27 @@ function version(): string {
  */
 export async function runCli(argv: string[], ctx: Omit<CliContext, 'argv'>): Promise<number> {
   const full: CliContext = { ...ctx, argv };
-  const [name, ...rest] = argv;
-  const json = argv.includes('--json');
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? ctx.stderr : ctx.stdout).write(MAIN_HELP);
-    return name === undefined ? 2 : 0;
-  }
-  if (name === '--version' || name === '-v') {
+  // `help <command>...` is `<command>... --help`; global flags may come before the command.
+  const args = hoistGlobalFlags(argv[0] === 'help' && argv.length > 1 ? [...argv.slice(1), '--help'] : argv);
+  const [name, ...rest] = args;
+  const json = args.includes('--json');
+  const first = args.find((a) => !GLOBAL_FLAGS.has(a));
+  if (first === '--version' || first === '-v') {
     ctx.stdout.write(`${version()}\n`);
     return 0;
   }
+  if (name === undefined || GLOBAL_FLAGS.has(name) || name === 'help') {
+    // Asked for help: stdout, exit 0. No command at all: a usage error, help on stderr.
+    const asked = name === 'help' || args.some(isHelpFlag);
+    (asked ? ctx.stdout : ctx.stderr).write(MAIN_HELP);
+    return asked ? 0 : 2;
+  }
   const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (load === undefined) {
+    const what = name.startsWith('-') ? 'option' : 'command';
     return reportError(
       full,
-      new UsageError(`Unknown command ${JSON.stringify(name)}; run ati-client --help`),
+      new UsageError(`Unknown ${what} ${shownName(name)}; run ati-client --help`),
       json,
     );
   }

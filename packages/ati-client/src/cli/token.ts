@@ -16,7 +16,8 @@ import {
   parse,
   printJson,
   rateFlags,
-  reportError,
+  secondsFlag,
+  subcommands,
   tokenArgument,
 } from './context.ts';
 import { envAudience, envIssuer, signingKey, verifyingKey } from './keys.ts';
@@ -25,23 +26,89 @@ export const TOKEN_HELP = `Usage:
   ati-client token issue --sub <id> --scope <scopes> [--ttl <seconds>] [--aud <aud>] [--iss <iss>]
                          [--key <private.pem> | --secret <hex>] [--rate <pattern>=<spec>]...
                          [--jti <id>] [--job-id <id>] [--sandbox-id <id>] [--json]
-  ati-client token inspect <token|->   [--json]
-  ati-client token validate <token|-> [--key <public.pem> | --secret <hex>] [--aud <aud>] [--iss <iss>] [--json]
+  ati-client token inspect <token|-> [--json]
+  ati-client token validate <token|-> [--key <public.pem> | --secret <hex>] [--aud <aud>] [--iss <iss>]
+                            [--json]
+  ati-client token rotate --file <path> --agent-id <id> [provision flags]   (see token rotate --help)
 
 issue     Sign a token. Key: --key (ES256), --secret (HS256), else ATI_JWT_PRIVATE_KEY (path), else
-          ATI_JWT_SECRET. --ttl defaults to 1800 s, as in \`ati token issue\`; --iss falls back to ATI_JWT_ISSUER.
-inspect   Decode WITHOUT verifying (debugging only).
-validate  Verify as the proxy would. Key: --key, --secret, else ATI_JWT_PUBLIC_KEY (path), else ATI_JWT_SECRET.
-          Audience: --aud, else ATI_JWT_AUDIENCE, else ati-proxy. Issuer: --iss, else ATI_JWT_ISSUER; like
-          the proxy, a token without iss is accepted even then.
+          ATI_JWT_SECRET. Defaults are those of \`ati token issue\`: --ttl 1800 s, --aud ati-proxy, --iss from
+          ATI_JWT_ISSUER, else no iss at all. (\`provision\` follows the Python SDK instead: 3600 s and
+          iss ati-orchestrator; a proxy without ATI_JWT_ISSUER accepts both.)
+inspect   Decode WITHOUT verifying (debugging only): a readable summary, or with --json the stable JSON of
+          \`ati token inspect\` (keys sorted; iss, jti and ati null when absent).
+validate  Verify as the proxy would. Key: --key, --secret, else ATI_JWT_PUBLIC_KEY (path), else
+          ATI_JWT_SECRET. Audience: --aud, else ATI_JWT_AUDIENCE, else ati-proxy. Issuer: --iss, else
+          ATI_JWT_ISSUER; like the proxy, a token without iss is accepted even then.
           Exit 0 when valid, 1 when rejected.
 Pass - as <token> to read it from stdin (keeps it out of the process list).
 `;
 
-function intFlag(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[0-9]+$/.test(value)) throw new UsageError(`${name} must be a whole number of seconds`);
-  return Number(value);
+/** What a terminal must not receive raw from a claim: C0/C1 controls (escape sequences), line and bidi controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are exactly what is refused.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A claim value as it is safe to print on a terminal: a value holding an
+ * unprintable character (an escape-sequence injection from a hostile token)
+ * is printed as a quoted string with those characters as `\uXXXX`.
+ */
+export function printable(value: string): string {
+  if (value.search(UNPRINTABLE) === -1) return value;
+  return `"${value.replace(/["\\]/g, '\\$&').replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+}
+
+/** `1h 30m`, `45s`, `2d 3h`: the two largest units. */
+function duration(seconds: number): string {
+  const units: [string, number][] = [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ];
+  const parts: string[] = [];
+  let rest = Math.abs(seconds);
+  for (const [unit, size] of units) {
+    if (rest >= size || (unit === 's' && parts.length === 0)) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}
+
+/** An epoch time as ISO 8601 (seconds), its raw value, and for `exp` how long until or since. */
+function timeLine(epoch: number, now: number, claim: 'iat' | 'exp'): string {
+  const when = new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
+  if (claim === 'iat') return `${when} (iat ${epoch})`;
+  const left = epoch - now;
+  return `${when} (exp ${epoch}), ${left >= 0 ? `in ${duration(left)}` : `expired ${duration(left)} ago`}`;
+}
+
+/** `token inspect` without --json: one claim per line, aligned, for people. */
+export function readableClaims(claims: TokenClaims, now: number): string {
+  const rows: [string, string][] = [
+    ['sub', printable(claims.sub)],
+    ['aud', printable(claims.aud)],
+    ['iss', claims.iss === undefined ? '(none)' : printable(claims.iss)],
+    ['jti', claims.jti === undefined ? '(none)' : printable(claims.jti)],
+    ['issued', timeLine(claims.iat, now, 'iat')],
+    ['expires', timeLine(claims.exp, now, 'exp')],
+  ];
+  const scopes = claims.scopes();
+  if (scopes.length === 0) rows.push(['scopes', '(none)']);
+  scopes.forEach((scope, i) => {
+    rows.push([i === 0 ? 'scopes' : '', printable(scope)]);
+  });
+  Object.entries(claims.ati?.rate ?? {}).forEach(([pattern, spec], i) => {
+    rows.push([i === 0 ? 'rate' : '', `${printable(pattern)}  ${printable(spec)}`]);
+  });
+  if (claims.job_id !== undefined) rows.push(['job_id', printable(claims.job_id)]);
+  if (claims.sandbox_id !== undefined) rows.push(['sandbox_id', printable(claims.sandbox_id)]);
+  const lines = rows.map(([k, v]) => `${k.padEnd(11)}${v}`);
+  lines.push('(decoded WITHOUT verifying the signature: use `ati-client token validate` to check it)');
+  return `${lines.join('\n')}\n`;
 }
 
 /** `ati token inspect`'s JSON: keys sorted, `iss`/`jti`/`ati` null when absent, plus `scopes`. */
@@ -80,16 +147,16 @@ async function issue(ctx: CliContext, args: string[]): Promise<number> {
     ctx.stdout.write(TOKEN_HELP);
     return 0;
   }
-  if (values.sub === undefined) throw new UsageError('--sub is required');
+  if (values.sub === undefined || values.sub === '') throw new UsageError('--sub is required (non-empty)');
   if (values.scope === undefined) throw new UsageError('--scope is required');
   const key = await signingKey(ctx, values);
   const token = await issueToken({
     ...key,
     sub: values.sub,
     scope: values.scope,
-    ttlSeconds: intFlag(values.ttl, '--ttl') ?? 1800,
-    aud: values.aud ?? 'ati-proxy',
-    iss: values.iss ?? envValue(ctx, 'ATI_JWT_ISSUER') ?? null,
+    ttlSeconds: secondsFlag(values.ttl, '--ttl') ?? 1800,
+    audience: values.aud ?? 'ati-proxy',
+    issuer: values.iss ?? envValue(ctx, 'ATI_JWT_ISSUER') ?? null,
     jti: values.jti,
     rate: rateFlags(values.rate),
     jobId: values['job-id'],
@@ -111,7 +178,9 @@ async function inspect(ctx: CliContext, args: string[]): Promise<number> {
     ctx.stdout.write(TOKEN_HELP);
     return 0;
   }
-  printJson(ctx, claimsView(inspectToken(await tokenArgument(ctx, positionals))));
+  const claims = inspectToken(await tokenArgument(ctx, positionals));
+  if (values.json) printJson(ctx, claimsView(claims));
+  else ctx.stdout.write(readableClaims(claims, Math.floor(Date.now() / 1000)));
   return 0;
 }
 
@@ -138,7 +207,7 @@ async function validate(ctx: CliContext, args: string[]): Promise<number> {
     if (values.json) printJson(ctx, { valid: true, claims: claimsView(claims) });
     else
       ctx.stdout.write(
-        `VALID sub=${claims.sub} exp=${new Date(claims.exp * 1000).toISOString()} scopes=${claims.scopes().length}\n`,
+        `VALID sub=${printable(claims.sub)} exp=${new Date(claims.exp * 1000).toISOString()} scopes=${claims.scopes().length}\n`,
       );
     return 0;
   } catch (err) {
@@ -150,22 +219,9 @@ async function validate(ctx: CliContext, args: string[]): Promise<number> {
   }
 }
 
-export const token: Command = async (ctx, args) => {
-  const [sub, ...rest] = args;
-  switch (sub) {
-    case 'issue':
-      return issue(ctx, rest);
-    case 'inspect':
-      return inspect(ctx, rest);
-    case 'validate':
-      return validate(ctx, rest);
-    case undefined:
-    case '--help':
-    case '-h':
-      // Asked for help: stdout, exit 0. No subcommand at all: a usage error, help on stderr.
-      (sub === undefined ? ctx.stderr : ctx.stdout).write(TOKEN_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      return reportError(ctx, new UsageError(`Unknown token command ${JSON.stringify(sub)}`), false);
-  }
-};
+export const token: Command = subcommands('token', TOKEN_HELP, {
+  issue,
+  inspect,
+  validate,
+  rotate: async (ctx, args) => (await import('./rotate.ts')).rotate(ctx, args),
+});

@@ -200,11 +200,12 @@ function quote(text: string): string {
 }
 
 /**
- * Defence in depth: a proxy error text that echoes the credential, or any long
- * part of it (a JWT's payload or signature segment), must not carry it into a
- * message or log.
+ * Defence in depth: a proxy error text that echoes a credential, or any long
+ * part of one (a JWT's payload or signature segment), must not carry it into a
+ * message or log. `secrets` are every credential the client knows, not only
+ * the one sent: routes such as `/health` go without one but may still echo it.
  */
-function redact(text: string, secrets: readonly string[]): string {
+function redact(text: string, secrets: Iterable<string>): string {
   let out = text;
   for (const secret of secrets) {
     out = out.split(secret).join('[REDACTED]');
@@ -212,6 +213,9 @@ function redact(text: string, secrets: readonly string[]): string {
   }
   return out;
 }
+
+/** How many of the latest provided credentials (`getToken` results) stay in the redaction set. */
+const KNOWN_SECRETS = 4;
 
 function networkDetail(error: unknown): string {
   // undici: TypeError('fetch failed', { cause: Error { code: 'ECONNREFUSED' } }).
@@ -241,18 +245,20 @@ export class Transport {
   readonly #jobId: string | undefined;
   readonly #credential: () => Promise<Credential | undefined>;
   readonly #statusCodes: StatusCodes | undefined;
-  /** The configured secret (a static token or API key), redacted even from calls that do not send it. */
-  readonly #staticSecret: string | undefined;
-  /** The last secret the credential gave, redacted from every later message as the static one is. */
-  #lastSecret: string | undefined;
+  /** The configured credential and the latest provided ones: redacted from every error, on every route. */
+  readonly #known: string[];
+  /** How many entries of `#known` are configured (0 or 1): those are never evicted. */
+  readonly #pinned: number;
 
   /** @throws {AtiError} `ERR_INVALID_ARGUMENT` when an option is invalid (never quoting a URL or secret). */
   constructor(
     options: TransportOptions,
     credential: () => Promise<Credential | undefined>,
     statusCodes?: StatusCodes,
-    staticSecret?: string,
+    configured?: string,
   ) {
+    this.#known = configured === undefined ? [] : [configured];
+    this.#pinned = this.#known.length;
     this.proxyUrl = parseBaseUrl(options.proxyUrl);
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') {
@@ -290,12 +296,6 @@ export class Transport {
     this.#jobId = options.jobId;
     this.#credential = credential;
     this.#statusCodes = statusCodes;
-    this.#staticSecret = staticSecret;
-  }
-
-  /** Every secret this transport knows: the one sent (if any), the configured one, the last one given. */
-  #knownSecrets(sent: string | undefined): string[] {
-    return [...new Set([sent, this.#staticSecret, this.#lastSecret])].filter((t) => t !== undefined);
   }
 
   /** Send one request and return its shape-checked JSON body. */
@@ -320,7 +320,7 @@ export class Transport {
     if (signal?.aborted) throw fail('ERR_PROXY_ABORTED', 'aborted by the caller', signal.reason);
 
     const credential = spec.auth ? await this.#credential() : undefined;
-    if (credential !== undefined) this.#lastSecret = credential.secret;
+    if (credential !== undefined) this.#remember(credential.secret);
     // The caller may have aborted while getToken() was pending.
     if (signal?.aborted) throw fail('ERR_PROXY_ABORTED', 'aborted by the caller', signal.reason);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -451,6 +451,13 @@ export class Transport {
     return value;
   }
 
+  /** Keep `secret` for redaction, with the configured one (first) and the latest few provided ones. */
+  #remember(secret: string): void {
+    if (this.#known.includes(secret)) return;
+    this.#known.push(secret);
+    if (this.#known.length > this.#pinned + KNOWN_SECRETS) this.#known.splice(this.#pinned, 1);
+  }
+
   /** The error for a non-2xx answer; the status is the verdict, the body only explains it. */
   async #httpError(spec: RequestSpec<unknown>, response: Response, secret: string | undefined) {
     // A body that breaks off is not a network error (and is never retried).
@@ -462,7 +469,7 @@ export class Transport {
     } catch {
       proxyError = undefined;
     }
-    const secrets = this.#knownSecrets(secret);
+    const secrets = secret === undefined ? this.#known : [secret, ...this.#known];
     if (proxyError !== undefined) proxyError = redact(proxyError, secrets);
     const mapped = this.#statusCodes?.(response.status);
     const detail = quote(redact(proxyError ?? text, secrets)) || mapped?.hint || response.statusText;
@@ -474,9 +481,7 @@ export class Transport {
   }
 }
 
-/**
- * Read a body. Returns `undefined` when the body is larger. Throws {@link NetworkFailure} when it breaks off.
- */
+/** Read a body (see {@link readCapped}); a body that breaks off is a {@link NetworkFailure}. */
 async function readBody(response: Response, limit: number, strict: boolean): Promise<Uint8Array | undefined> {
   try {
     return await readCapped(response.body, limit, !strict);

@@ -1,6 +1,8 @@
 /**
  * node:crypto backend. Synchronous where node:crypto is, so the hot path
- * (HS256 issue/validate) costs no extra promise hops.
+ * (HS256 issue/validate) costs no extra promise hops. Where node:crypto is a
+ * partial implementation (workerd with `nodejs_compat`, reached by a bundle
+ * built with the `node` condition), EC keys go through Web Crypto.
  *
  * @module
  */
@@ -12,16 +14,13 @@ import {
   createPublicKey,
   createSecretKey,
   generateKeyPairSync,
-  type KeyObject,
+  KeyObject,
   sign,
   verify,
 } from 'node:crypto';
-import type { CryptoBackend, KeyHandle } from './backend.ts';
+import type { CryptoBackend, KeyHandle, MaybePromise } from './backend.ts';
+import { webCryptoBackend } from './backend-web.ts';
 import { equalStrings } from './constant-time.ts';
-
-function asKeyObject(key: KeyHandle): KeyObject {
-  return key as KeyObject;
-}
 
 /**
  * Node's `'latin1'` decoding keeps only the low byte of each UTF-16 unit, so
@@ -127,6 +126,36 @@ function assertP256(key: KeyObject): KeyObject {
   return key;
 }
 
+const EMPTY = new Uint8Array(0);
+const NO_SIGNATURE = new Uint8Array(64);
+
+/**
+ * Whether `sign`/`verify` take a `KeyObject` inside an options object
+ * (`{ key, dsaEncoding }`). Node, Bun and Deno do; workerd's node:crypto
+ * (`nodejs_compat`) refuses it with `ERR_INVALID_ARG_TYPE`, so a bundle built
+ * with the `node` condition and run there imports its EC keys through Web
+ * Crypto instead. Probed once, with the first EC key imported; only that
+ * refusal counts (any other failure of the probe leaves the node path on,
+ * and the real call reports it).
+ */
+let keyObjectOptions: boolean | undefined;
+
+function keyObjectsUsable(probe: () => unknown): boolean {
+  if (keyObjectOptions === undefined) {
+    try {
+      probe();
+      keyObjectOptions = true;
+    } catch (err) {
+      keyObjectOptions = (err as { code?: unknown } | null)?.code !== 'ERR_INVALID_ARG_TYPE';
+    }
+  }
+  return keyObjectOptions;
+}
+
+function isKeyObject(key: KeyHandle): key is KeyObject {
+  return key instanceof KeyObject;
+}
+
 /**
  * The node:crypto implementation of {@link CryptoBackend}: the default on Node
  * (synchronous, so HS256 costs no extra promise hops).
@@ -150,23 +179,24 @@ export const nodeCryptoBackend: CryptoBackend = Object.freeze({
     if (ABOVE_LATIN1.test(data)) return false;
     return equalStrings(asHmacKey(key).mac(data, fastHash), signature);
   },
-  importEcPublicKey(spki: Uint8Array): KeyHandle {
-    return assertP256(createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
+  importEcPublicKey(spki: Uint8Array): MaybePromise<KeyHandle> {
+    const key = assertP256(createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
+    const probe = () => verify('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' }, NO_SIGNATURE);
+    return keyObjectsUsable(probe) ? key : webCryptoBackend.importEcPublicKey(spki);
   },
-  importEcPrivateKey(pkcs8: Uint8Array): KeyHandle {
-    return assertP256(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }));
+  importEcPrivateKey(pkcs8: Uint8Array): MaybePromise<KeyHandle> {
+    const key = assertP256(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }));
+    const probe = () => sign('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' });
+    return keyObjectsUsable(probe) ? key : webCryptoBackend.importEcPrivateKey(pkcs8);
   },
-  ecdsaSign(key: KeyHandle, data: string): Uint8Array {
-    return sign('sha256', signable(data), { key: asKeyObject(key), dsaEncoding: 'ieee-p1363' });
+  ecdsaSign(key: KeyHandle, data: string): MaybePromise<Uint8Array> {
+    if (!isKeyObject(key)) return webCryptoBackend.ecdsaSign(key, data);
+    return sign('sha256', signable(data), { key, dsaEncoding: 'ieee-p1363' });
   },
-  ecdsaVerify(key: KeyHandle, data: string, signature: Uint8Array): boolean {
+  ecdsaVerify(key: KeyHandle, data: string, signature: Uint8Array): MaybePromise<boolean> {
+    if (!isKeyObject(key)) return webCryptoBackend.ecdsaVerify(key, data, signature);
     if (signature.length !== 64 || ABOVE_LATIN1.test(data)) return false;
-    return verify(
-      'sha256',
-      Buffer.from(data, 'latin1'),
-      { key: asKeyObject(key), dsaEncoding: 'ieee-p1363' },
-      signature,
-    );
+    return verify('sha256', Buffer.from(data, 'latin1'), { key, dsaEncoding: 'ieee-p1363' }, signature);
   },
   async generateEcKeyPair(): Promise<{ pkcs8: Uint8Array; spki: Uint8Array }> {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

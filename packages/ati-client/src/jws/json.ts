@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { CLAIMS, OTHER_KNOWN_KEYS } from '../token/claim-table.ts';
 
 /** A number written with a fraction or an exponent (`1.0`, `1e3`). */
 export class JsonFloat {
@@ -153,24 +154,7 @@ function array(depth: number): JsonValue[] {
 const KNOWN_KEYS: ReadonlyArray<readonly string[] | undefined> = (() => {
   // Dense (no holes), so a miss never consults Array.prototype.
   const table: Array<string[] | undefined> = new Array<string[] | undefined>(128).fill(undefined);
-  for (const k of [
-    'iss',
-    'iat',
-    'sub',
-    'sandbox_id',
-    'aud',
-    'alg',
-    'ati',
-    'exp',
-    'jti',
-    'job_id',
-    'scope',
-    'v',
-    'rate',
-    'nbf',
-    'typ',
-    'kid',
-  ]) {
+  for (const k of [...CLAIMS.map((c) => c.wire), ...OTHER_KNOWN_KEYS]) {
     const c = k.charCodeAt(0);
     const list = table[c] ?? [];
     list.push(k);

@@ -6,6 +6,7 @@
  */
 import { ScopeError } from '../errors.ts';
 import { RUST_WHITESPACE } from '../text/rust.ts';
+import { type Clock, clockSeconds } from '../util/values.ts';
 
 /**
  * Split a space-delimited scope claim into its scopes, the way the proxy does
@@ -181,16 +182,16 @@ export class ScopeSet {
   /**
    * @param scopes - Granted scopes.
    * @param exp - Expiry, epoch seconds; `0` = never.
-   * @param now - Clock in epoch seconds. Default: the system clock, floored.
+   * @param now - Clock in epoch seconds (floored), a number or a function. Default: the system clock.
    */
-  constructor(scopes: readonly string[], exp = 0, now: () => number = () => Math.floor(Date.now() / 1000)) {
+  constructor(scopes: readonly string[], exp = 0, now?: Clock) {
     this.scopes = Object.freeze([...scopes]);
     this.exp = exp;
-    this.#now = now;
+    this.#now = () => Math.floor(clockSeconds(now));
   }
 
   /** Build from validated claims (`scope`, `exp`). */
-  static fromClaims(claims: ScopeClaimsLike, now?: () => number): ScopeSet {
+  static fromClaims(claims: ScopeClaimsLike, now?: Clock): ScopeSet {
     return new ScopeSet(parseScopes(claims.scope), claims.exp, now);
   }
 

@@ -14,6 +14,7 @@ import { AtiError } from '../errors.ts';
 import type { CryptoBackend } from '../jws/backend.ts';
 import { equalBytes } from '../jws/constant-time.ts';
 import { base64urlDecode, hexDecode, hexEncode, utf8Encode } from '../jws/encoding.ts';
+import { type Clock, clockSeconds } from '../util/values.ts';
 
 /** The request header that carries the signature. */
 export const SANDBOX_SIGNATURE_HEADER = 'x-sandbox-signature';
@@ -47,8 +48,8 @@ export interface SignSandboxRequestOptions {
   method: string;
   /** URI path as sent on the wire: percent-encoded, without the query string. */
   path: string;
-  /** Unix seconds to sign (floored). @default the system clock */
-  timestamp?: number | undefined;
+  /** Unix seconds to sign (floored): a number or a clock function. @default the system clock */
+  timestamp?: Clock | undefined;
   /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
   crypto?: CryptoBackend | undefined;
 }
@@ -61,8 +62,8 @@ export interface VerifySandboxSignatureOptions {
   method: string;
   /** URI path as received (percent-encoded, no query string). */
   path: string;
-  /** Current time, unix seconds (floored). @default the system clock */
-  now?: number | undefined;
+  /** Current time, unix seconds (floored), or a function returning it. @default the system clock */
+  now?: Clock | undefined;
   /** Largest accepted |now − t|, in seconds (the proxy's `--sig-drift-seconds`). @default 60 */
   driftSeconds?: number | undefined;
   /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
@@ -120,8 +121,8 @@ async function hmac(backend: CryptoBackend, key: Uint8Array, message: string): P
 }
 
 /** `value` (default: the clock) floored to whole seconds; a safe integer, so it prints as digits. */
-function wholeSeconds(value: number | undefined, name: string): number {
-  const v = value ?? Date.now() / 1000;
+function wholeSeconds(value: Clock | undefined, name: string): number {
+  const v: unknown = clockSeconds(value);
   const s = typeof v === 'number' ? Math.floor(v) : Number.NaN;
   if (!Number.isSafeInteger(s)) throw invalid(`${name} must be a number of seconds within ±(2^53 − 1)`);
   return s;

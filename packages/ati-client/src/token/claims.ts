@@ -5,9 +5,10 @@
  * @module
  */
 import { TokenError } from '../errors.ts';
-import { isJsonObject, JsonFloat, type JsonObject, type JsonValue } from '../jws/json.ts';
+import { isJsonObject, JsonFloat, type JsonValue } from '../jws/json.ts';
 import { parseScopes } from '../scope/scope.ts';
 import { U64_MAX } from '../util/values.ts';
+import { CLAIMS } from './claim-table.ts';
 
 /** The `ati` claim namespace. */
 export interface AtiNamespace {
@@ -15,6 +16,11 @@ export interface AtiNamespace {
   readonly v: number;
   /** Rate limits: scope pattern → spec such as `10/hour`. Empty when absent. */
   readonly rate: Readonly<Record<string, string>>;
+}
+
+/** The `ati` namespace as serialized: `rate` omitted when empty. */
+function atiJson(ati: AtiNamespace): { v: number; rate?: Record<string, string> } {
+  return Object.keys(ati.rate).length > 0 ? { v: ati.v, rate: { ...ati.rate } } : { v: ati.v };
 }
 
 /** Fields of a {@link TokenClaims}, under their wire names. */
@@ -107,21 +113,10 @@ export class TokenClaims {
    */
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    if (this.iss !== undefined) out.iss = this.iss;
-    out.sub = this.sub;
-    out.aud = this.aud;
-    out.iat = this.iat;
-    out.exp = this.exp;
-    if (this.jti !== undefined) out.jti = this.jti;
-    out.scope = this.scope;
-    if (this.ati !== undefined) {
-      out.ati =
-        Object.keys(this.ati.rate).length > 0
-          ? { v: this.ati.v, rate: { ...this.ati.rate } }
-          : { v: this.ati.v };
+    for (const { wire } of CLAIMS) {
+      const value = this[wire];
+      if (value !== undefined) out[wire] = wire === 'ati' ? atiJson(value as AtiNamespace) : value;
     }
-    if (this.job_id !== undefined) out.job_id = this.job_id;
-    if (this.sandbox_id !== undefined) out.sandbox_id = this.sandbox_id;
     return out;
   }
 }
@@ -130,22 +125,20 @@ function bad(claim: string, expected: string): TokenError {
   return new TokenError('ERR_JWT_CLAIMS_INVALID', `Claim "${claim}" must be ${expected}`);
 }
 
-function requiredString(obj: JsonObject, name: string): string {
-  const v = obj[name];
+function requiredString(v: JsonValue | undefined, name: string): string {
   if (typeof v !== 'string') throw bad(name, v === undefined ? 'present (a string)' : 'a string');
   return v;
 }
 
-function optionalString(obj: JsonObject, name: string): string | undefined {
-  const v = obj[name];
+/** serde's `Option<String>`: absent or `null` is `None`. */
+function optionalString(v: JsonValue | undefined, name: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw bad(name, 'a string or null');
   return v;
 }
 
 /** serde `u64`: an integer literal (no fraction, no exponent, no minus) ≤ 2^64−1. */
-function u64(obj: JsonObject, name: string): number {
-  const v: JsonValue | undefined = obj[name];
+function u64(v: JsonValue | undefined, name: string): number {
   if (typeof v === 'number' && v >= 0) return v;
   if (typeof v === 'bigint' && v >= 0n && v <= U64_MAX) return Number(v);
   if (v === undefined) throw bad(name, 'present (an integer)');
@@ -212,18 +205,19 @@ export function claimsFromPayload(payload: JsonValue): TokenClaims {
   if (!isJsonObject(payload))
     throw new TokenError('ERR_JWT_CLAIMS_INVALID', 'Token payload must be a JSON object');
   checkNbf(payload.nbf);
-  const init: TokenClaimsInit = {
-    iss: optionalString(payload, 'iss'),
-    sub: requiredString(payload, 'sub'),
-    aud: requiredString(payload, 'aud'),
-    iat: u64(payload, 'iat'),
-    exp: u64(payload, 'exp'),
-    jti: optionalString(payload, 'jti'),
-    scope: requiredString(payload, 'scope'),
-    ati: atiNamespace(payload.ati),
-    job_id: optionalString(payload, 'job_id'),
-    sandbox_id: optionalString(payload, 'sandbox_id'),
-  };
+  const fields: Record<string, unknown> = {};
+  for (const { wire, kind, optional } of CLAIMS) {
+    const v = payload[wire];
+    fields[wire] =
+      kind === 'string'
+        ? optional
+          ? optionalString(v, wire)
+          : requiredString(v, wire)
+        : kind === 'u64'
+          ? u64(v, wire)
+          : atiNamespace(v);
+  }
+  const init = fields as unknown as TokenClaimsInit;
   decodedAti = init.ati;
   try {
     return new TokenClaims(init);

@@ -10,7 +10,8 @@ import { base64urlEncode, base64urlEncodeUtf8 } from '../jws/encoding.ts';
 import type { PrivateKeyInput } from '../jws/keys.ts';
 import { hmacKey, signingKey } from '../jws/resolve.ts';
 import { rateEntries } from '../rate/rate.ts';
-import { isPromiseLike } from '../util/values.ts';
+import { aliasedOption, type Clock, clockSeconds, isPromiseLike } from '../util/values.ts';
+import { CLAIMS, type ClaimSpec } from './claim-table.ts';
 
 /** Options of {@link issueToken}. Give exactly one of `secret` and `privateKey`. */
 export interface IssueTokenOptions {
@@ -25,8 +26,12 @@ export interface IssueTokenOptions {
   /** Lifetime in whole seconds; `exp = iat + ttlSeconds`. @default 3600 */
   ttlSeconds?: number | undefined;
   /** Audience (`aud`). @default 'ati-proxy' */
-  aud?: string | undefined;
+  audience?: string | undefined;
   /** Issuer (`iss`); `null` omits the claim. @default 'ati-orchestrator' */
+  issuer?: string | null | undefined;
+  /** @deprecated Use `audience` (the name {@link validateToken} uses). */
+  aud?: string | undefined;
+  /** @deprecated Use `issuer` (the name {@link validateToken} uses). */
   iss?: string | null | undefined;
   /** Token id (`jti`). @default a random UUID (also when `''`) */
   jti?: string | undefined;
@@ -36,8 +41,8 @@ export interface IssueTokenOptions {
   jobId?: string | undefined;
   /** `sandbox_id` claim (logged by the proxy). */
   sandboxId?: string | undefined;
-  /** Current time in epoch seconds (floored to a whole second). @default the system clock */
-  now?: number | undefined;
+  /** Current time in epoch seconds (floored to a whole second), or a function returning it. @default the system clock */
+  now?: Clock | undefined;
   /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
   crypto?: CryptoBackend | undefined;
 }
@@ -72,30 +77,50 @@ function rateJson(rate: Readonly<Record<string, string>> | undefined): string {
   return `,"rate":{${entries.map(([k, v]) => `${str(k, 'rate pattern')}:${str(v, 'rate spec')}`).join(',')}}`;
 }
 
+type ClaimValue = string | number | null | undefined;
+
+/** `,"wire":` for each claim of the table, built once (same index as {@link CLAIMS}). */
+const KEYS: readonly string[] = CLAIMS.map((c) => `,"${c.wire}":`);
+
 /**
- * Build the payload in the Rust proxy's field order
+ * Build the payload in the Rust proxy's field order, from the claims table
  * (`iss?, sub, aud, iat, exp, jti?, scope, ati, job_id?, sandbox_id?`).
  */
 function payloadJson(o: IssueTokenOptions): string {
   if (typeof o.sub !== 'string' || o.sub === '') throw invalid('sub must be a non-empty string');
   const ttl = o.ttlSeconds ?? 3600;
   if (!Number.isSafeInteger(ttl) || ttl <= 0) throw invalid('ttlSeconds must be a positive integer');
-  const nowRaw = o.now ?? Date.now() / 1000;
+  const nowRaw: unknown = clockSeconds(o.now);
   if (typeof nowRaw !== 'number' || !Number.isFinite(nowRaw) || nowRaw < 0) {
     throw invalid('now must be a non-negative number of epoch seconds');
   }
   const iat = Math.floor(nowRaw);
   const exp = iat + ttl;
   if (!Number.isSafeInteger(exp)) throw invalid('iat + ttlSeconds exceeds 2^53 - 1');
-  const iss = o.iss === undefined ? 'ati-orchestrator' : o.iss;
-  const jti = o.jti === undefined || o.jti === '' ? globalThis.crypto.randomUUID() : o.jti;
-  let s = '{';
-  if (iss !== null) s += `"iss":${str(iss, 'iss')},`;
-  s += `"sub":${str(o.sub, 'sub')},"aud":${str(o.aud ?? 'ati-proxy', 'aud')},"iat":${iat},"exp":${exp}`;
-  s += `,"jti":${str(jti, 'jti')},"scope":${str(o.scope, 'scope')},"ati":{"v":1${rateJson(o.rate)}}`;
-  if (o.jobId !== undefined) s += `,"job_id":${str(o.jobId, 'jobId')}`;
-  if (o.sandboxId !== undefined) s += `,"sandbox_id":${str(o.sandboxId, 'sandboxId')}`;
-  return `${s}}`;
+  const iss = aliasedOption(o.issuer, o.iss, ['issuer', 'iss'], invalid);
+  const values: Readonly<Record<ClaimSpec['wire'], ClaimValue>> = {
+    iss: iss === undefined ? 'ati-orchestrator' : iss,
+    sub: o.sub,
+    aud: aliasedOption(o.audience, o.aud, ['audience', 'aud'], invalid) ?? 'ati-proxy',
+    iat,
+    exp,
+    jti: o.jti === undefined || o.jti === '' ? globalThis.crypto.randomUUID() : o.jti,
+    scope: o.scope,
+    ati: undefined, // always issued: {"v":1} plus the rate limits
+    job_id: o.jobId,
+    sandbox_id: o.sandboxId,
+  };
+  let s = '';
+  // An indexed loop: for-of over entries would cost an iterator and a destructuring per claim.
+  for (let i = 0; i < CLAIMS.length; i++) {
+    const claim = CLAIMS[i]!;
+    const value = values[claim.wire];
+    if (claim.kind === 'ati') s += `${KEYS[i]}{"v":1${rateJson(o.rate)}}`;
+    else if (value === undefined || value === null) {
+      if (!claim.optional) throw invalid(`${claim.option} must be a string`);
+    } else s += KEYS[i]! + (claim.kind === 'u64' ? value : str(value, claim.option));
+  }
+  return `{${s.slice(1)}}`;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { CryptoBackend, KeyHandle } from '../jws/backend.ts';
 import { base64urlDecode } from '../jws/encoding.ts';
 import type { PublicKeyInput } from '../jws/keys.ts';
 import { hmacKey, verifyKeys } from '../jws/resolve.ts';
-import { isPromiseLike } from '../util/values.ts';
+import { type Clock, clockSeconds, isPromiseLike } from '../util/values.ts';
 import { claimsFromPayload, type TokenClaims } from './claims.ts';
 import { DEFAULT_MAX_TOKEN_LENGTH, decodeSegment, splitToken } from './compact.ts';
 
@@ -31,8 +31,8 @@ export interface ValidateTokenOptions {
   requireIssuer?: boolean | undefined;
   /** Clock skew allowed on `exp`, in seconds (the proxy's is fixed at 60). @default 60 */
   leeway?: number | undefined;
-  /** Current time in epoch seconds (floored). @default the system clock */
-  now?: number | undefined;
+  /** Current time in epoch seconds (floored), or a function returning it. @default the system clock */
+  now?: Clock | undefined;
   /** Longest token accepted, in characters, checked before decoding. @default 65536 */
   maxTokenLength?: number | undefined;
   /** Crypto backend. @default node:crypto on Node, Web Crypto elsewhere */
@@ -128,7 +128,7 @@ function run(token: string, o: ValidateTokenOptions): TokenClaims | Promise<Toke
   const leeway = nonNegativeInt(o.leeway, 60, 'leeway');
   const maxLength = nonNegativeInt(o.maxTokenLength, DEFAULT_MAX_TOKEN_LENGTH, 'maxTokenLength');
   const audience = o.audience ?? 'ati-proxy';
-  const nowRaw = o.now ?? Date.now() / 1000;
+  const nowRaw: unknown = clockSeconds(o.now);
   if (typeof nowRaw !== 'number' || !Number.isFinite(nowRaw))
     throw invalidOption('now must be a finite number');
   const now = Math.floor(nowRaw);

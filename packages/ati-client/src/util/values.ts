@@ -8,6 +8,35 @@
 /** 2^64 − 1, the largest value of Rust's `u64` (serde's integer fields, rate counts). */
 export const U64_MAX = 18446744073709551615n;
 
+/**
+ * An option under its current name or its deprecated alias: whichever is
+ * given; both at once must agree, else `fail(message)` is thrown.
+ */
+export function aliasedOption<T>(
+  value: T | undefined,
+  alias: T | undefined,
+  names: readonly [name: string, alias: string],
+  fail: (message: string) => Error,
+): T | undefined {
+  if (value === undefined) return alias;
+  if (alias !== undefined && alias !== value) {
+    throw fail(`give ${names[0]} or its deprecated alias ${names[1]}, not both`);
+  }
+  return value;
+}
+
+/**
+ * A clock: epoch seconds, either a fixed instant (a number) or a function
+ * read at each use (for a clock that moves, as a test's fake clock does). The
+ * one clock type of every `now` option.
+ */
+export type Clock = number | (() => number);
+
+/** Epoch seconds from `now` (not floored, not checked); the system clock when `undefined`. */
+export function clockSeconds(now: Clock | undefined): number {
+  return now === undefined ? Date.now() / 1000 : typeof now === 'function' ? now() : now;
+}
+
 /** A non-null, non-array object (what `JSON.parse` gives for `{…}`). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

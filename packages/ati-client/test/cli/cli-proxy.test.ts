@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
@@ -214,4 +215,108 @@ it('dev-proxy serves virtual keys with ATI_ADMIN_TOKEN (embedded PGlite); the to
   } finally {
     assert.equal(await proxy.stop(), 0);
   }
+});
+
+it('a 401 adds one hint line naming where the token is looked for, and which source gave the refused one', async () => {
+  const sources =
+    '--token, else ATI_SESSION_TOKEN, else the file named by ATI_SESSION_TOKEN_FILE, else /run/ati/session_token';
+  const none = await cli(['skills', 'listing'], {
+    env: { ATI_PROXY_URL: url, ATI_SESSION_TOKEN_FILE: join(dir, 'does-not-exist') },
+  });
+  assert.equal(none.code, 1);
+  const lines = none.stderr.split('\n');
+  assert.match(lines[0]!, /^error ERR_PROXY_HTTP: .*401/);
+  assert.equal(lines[1], `hint: no session token was found; it is looked for in ${sources}`);
+  assert.equal(lines.length, 3);
+
+  const forged = await issueToken({ secret: 'ab'.repeat(32), sub: 'cli', scope: '*' });
+  const fromEnv = await cli(['skills', 'listing', '--json'], {
+    env: { ATI_PROXY_URL: url, ATI_SESSION_TOKEN: forged },
+  });
+  assert.deepEqual(
+    JSON.parse(fromEnv.stderr).error.hint,
+    `the proxy refused the session token from ATI_SESSION_TOKEN (looked for in ${sources})`,
+  );
+  const fromFlag = await cli(
+    ['--json', 'skills', 'download', 'x', '--dest', dir, '--proxy-url', url, '--token', '-'],
+    {
+      stdin: `${forged}\n`,
+    },
+  );
+  assert.match(JSON.parse(fromFlag.stderr).error.hint, /^the proxy refused the session token from --token /);
+  for (const r of [fromEnv, fromFlag]) assert.ok(!r.stderr.includes(forged));
+
+  // Other failures carry no hint.
+  const scoped = await issueToken({ secret: SECRET, sub: 'cli', scope: 'skill:market-research' });
+  const ok = await cli(['skills', 'download', 'ghost', '--dest', dir, '--proxy-url', url, '--token', scoped]);
+  assert.equal(ok.code, 1);
+  assert.equal(ok.stderr, 'missing: "ghost"\n');
+});
+
+it('--token: - reads stdin, a value wins over ATI_SESSION_TOKEN, and a bad one is named by source, not shown', async () => {
+  const token = await issueToken({ secret: SECRET, sub: 'cli', scope: '*' });
+  const env = { ATI_PROXY_URL: url, ATI_SESSION_TOKEN: 'not-a-valid-token' };
+  const piped = await cli(['skills', 'listing', '--token', '-'], { env, stdin: `\n${token}\n` });
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal((await cli(['skills', 'listing', '--token', token], { env })).code, 0);
+  for (const argv of [
+    ['skills', 'listing', '--token', 'SECRET token'],
+    ['skills', 'download', 'market-research', '--dest', dir, '--token', 'SECRET token'],
+  ]) {
+    const bad = await cli(argv, { env });
+    assert.equal(bad.code, 2);
+    assert.equal(
+      bad.stderr,
+      'error ERR_USAGE: The session token from --token contains characters not allowed in an Authorization header\n',
+    );
+  }
+  const empty = await cli(['skills', 'listing', '--token', '-'], { env, stdin: ' \n' });
+  assert.equal(empty.stderr, 'error ERR_USAGE: --token is empty\n');
+});
+
+it('--timeout <seconds> bounds each request; bad values name the flag', async () => {
+  // A server that accepts connections and never answers.
+  const sockets = new Set<Socket>();
+  const silent = createServer((s) => {
+    sockets.add(s);
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as AddressInfo).port;
+  try {
+    const r = await cli(
+      ['skills', 'listing', '--timeout', '0.25', '--proxy-url', `http://127.0.0.1:${port}`],
+      {
+        env: { ATI_SESSION_TOKEN: 'tok' },
+      },
+    );
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr.split('\n')[0],
+      'error ERR_PROXY_TIMEOUT: GET /skillati/catalog failed: timed out after 250 ms',
+    );
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
+  for (const value of ['0', '-1', 'abc', '1e3', '2147484', '0.0001']) {
+    const r = await cli(['skills', 'listing', `--timeout=${value}`, '--proxy-url', url]);
+    assert.equal(r.code, 2, value);
+    assert.equal(
+      r.stderr,
+      'error ERR_USAGE: --timeout must be a number of seconds above 0 and at most 2147483\n',
+    );
+  }
+});
+
+it('dev-proxy: a taken port is a usage error naming --host and --port; a bad --skills-dir is named', async () => {
+  const port = new URL(url).port;
+  const taken = await cli(['dev-proxy', '--port', port]);
+  assert.equal(taken.code, 2);
+  assert.equal(
+    taken.stderr,
+    `error ERR_USAGE: Cannot listen on --host "127.0.0.1" --port ${port}: EADDRINUSE\n`,
+  );
+  const missing = await cli(['dev-proxy', '--skills-dir', join(dir, 'no-such-dir')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^error ERR_SKILL_BUNDLE_INVALID: --skills-dir: /);
 });

@@ -90,7 +90,7 @@ describe('provisionSandbox (ported from the Python SDK)', () => {
   });
 
   it('uses a custom aud and iss, and validateToken checks its own aud', async () => {
-    const o = orch('https://proxy.test', { defaultAud: 'custom-aud', defaultIss: 'custom-iss' });
+    const o = orch('https://proxy.test', { audience: 'custom-aud', issuer: 'custom-iss' });
     const env = await o.provisionSandbox({ agentId: 'test', tools: ['x'] });
     const claims = await validateToken(env.ATI_SESSION_TOKEN, { secret: SECRET, audience: 'custom-aud' });
     assert.equal(claims.iss, 'custom-iss');
@@ -98,9 +98,28 @@ describe('provisionSandbox (ported from the Python SDK)', () => {
     await rejectsWith(orch().validateToken(env.ATI_SESSION_TOKEN), 'ERR_JWT_AUDIENCE_MISMATCH');
   });
 
-  it('omits iss when defaultIss is null', async () => {
-    const env = await orch(undefined, { defaultIss: null }).provisionSandbox({ agentId: 'a' });
+  it('omits iss when issuer is null', async () => {
+    const env = await orch(undefined, { issuer: null }).provisionSandbox({ agentId: 'a' });
     assert.equal(inspectToken(env.ATI_SESSION_TOKEN).iss, undefined);
+  });
+
+  it('still takes the deprecated defaultAud / defaultIss, and refuses them disagreeing with the new names', async () => {
+    const o = orch(undefined, { defaultAud: 'old-aud', defaultIss: null });
+    assert.equal(o.audience, 'old-aud');
+    assert.equal(o.defaultAud, 'old-aud');
+    assert.equal(o.defaultIss, null);
+    const claims = inspectToken((await o.provisionSandbox({ agentId: 'a' })).ATI_SESSION_TOKEN);
+    assert.equal(claims.aud, 'old-aud');
+    assert.equal(claims.iss, undefined);
+    assert.equal(orch(undefined, { audience: 'same', defaultAud: 'same' }).audience, 'same');
+    assert.throws(
+      () => orch(undefined, { audience: 'a', defaultAud: 'b' }),
+      (e: Error & { code?: string }) => e.code === 'ERR_PROVISION_CONFIG' && /defaultAud/.test(e.message),
+    );
+    assert.throws(
+      () => orch(undefined, { issuer: 'a', defaultIss: null }),
+      (e: Error & { code?: string }) => e.code === 'ERR_PROVISION_CONFIG',
+    );
   });
 
   it('grants nothing with no tools or skills', async () => {

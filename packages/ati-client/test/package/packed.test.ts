@@ -69,11 +69,11 @@ describe('the packed package', () => {
       [
         '--input-type=module',
         '-e',
-        "const n = await import('ati-client/node'); const t = await import('ati-dev-proxy'); console.log(typeof n.resolveSessionToken, typeof t.startDevProxy)",
+        "const n = await import('ati-client/node'); const t = await import('ati-dev-proxy'); const f = await import('ati-dev-proxy/fetch'); console.log(typeof n.resolveSessionToken, typeof t.startDevProxy, f.createDevProxy === t.createDevProxy, 'startDevProxy' in f)",
       ],
       { cwd: project },
     );
-    assert.equal(stdout.trim(), 'function function');
+    assert.equal(stdout.trim(), 'function function true false');
   });
 
   it('npx ati-client --help works', async () => {

@@ -17,6 +17,7 @@ const MAIN_EXPORTS = [
   'AtiOrchestrator',
   'AtiProxyClient',
   'ERROR_CODES',
+  'KeyringError',
   'ProvisionError',
   'ProxyError',
   'SKILL_BUNDLE_BATCH_LIMIT',
@@ -28,9 +29,13 @@ const MAIN_EXPORTS = [
   'TokenClaims',
   'TokenError',
   'TokenExpiredError',
+  'TokenRotationError',
+  'TokenRotator',
   'buildScopeString',
   'buildSkillInstructions',
   'checkScope',
+  'decodeKeyringKey',
+  'encodeKeyringKey',
   'formatSkillListing',
   'formatToolInstructions',
   'formatWindow',
@@ -40,9 +45,11 @@ const MAIN_EXPORTS = [
   'issueToken',
   'legacyAlias',
   'matchesWildcard',
+  'openKeyring',
   'parseRateMap',
   'parseRateSpec',
   'parseScopes',
+  'sealKeyring',
   'signSandboxRequest',
   'toJwks',
   'validateToken',
@@ -51,14 +58,19 @@ const MAIN_EXPORTS = [
 ];
 
 const NODE_EXPORTS = [
+  'DEFAULT_SESSION_KEY_PATH',
   'DEFAULT_SESSION_TOKEN_PATH',
   'MAX_SESSION_TOKEN_FILE_BYTES',
   'cleanupStaleTemps',
+  'fileSink',
   'isSafeBundlePath',
   'isSafeSkillName',
   'nodeCryptoBackend',
+  'readLocalKeyring',
   'resolveSessionToken',
   'rustTrim',
+  'writeCredentials',
+  'writeLocalKeyring',
   'writeSkillBundle',
 ];
 
@@ -76,7 +88,8 @@ describe('public surface', () => {
 });
 
 describe('the . entry outside Node', () => {
-  for (const conditions of [['browser'], ['worker'], ['deno']]) {
+  // workerd and worker win over node: a worker bundle that also sets node gets Web Crypto.
+  for (const conditions of [['browser'], ['worker'], ['deno'], ['workerd', 'worker', 'node']]) {
     it(`bundles for platform "neutral" with conditions ${conditions.join(',')} without any node: module`, async () => {
       const result = await build({
         entryPoints: [`${ROOT}dist/index.js`], // the package as shipped: run after npm run build

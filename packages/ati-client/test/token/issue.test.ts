@@ -25,6 +25,42 @@ async function issueCode(overrides: Record<string, unknown>): Promise<string> {
   return err.code;
 }
 
+describe('issueToken audience and issuer', () => {
+  it('audience / issuer set aud / iss; the deprecated aud / iss still work; both must agree', async () => {
+    const t = await issueToken({
+      secret: SECRET,
+      sub: 's',
+      scope: '',
+      audience: 'aud-1',
+      issuer: 'iss-1',
+      now: NOW,
+    });
+    const c = await validateToken(t, { secret: SECRET, audience: 'aud-1', issuer: 'iss-1', now: NOW });
+    assert.deepEqual([c.aud, c.iss], ['aud-1', 'iss-1']);
+    const old = await issueToken({
+      secret: SECRET,
+      sub: 's',
+      scope: '',
+      aud: 'aud-1',
+      iss: 'iss-1',
+      now: NOW,
+      jti: c.jti,
+    });
+    assert.equal(old, t);
+    const none = await issueToken({ secret: SECRET, sub: 's', scope: '', issuer: null, now: NOW });
+    assert.equal((await validateToken(none, { secret: SECRET, now: NOW })).iss, undefined);
+    assert.equal(
+      (await rejects(() => issueToken({ secret: SECRET, sub: 's', scope: '', audience: 'a', aud: 'b' })))
+        .code,
+      'ERR_INVALID_ARGUMENT',
+    );
+    assert.equal(
+      (await rejects(() => issueToken({ secret: SECRET, sub: 's', scope: '', issuer: 'a', iss: null }))).code,
+      'ERR_INVALID_ARGUMENT',
+    );
+  });
+});
+
 describe('issueToken input checks', () => {
   const secretRows: Array<[string, unknown]> = [
     ['31-byte secret (62 hex)', SECRET.slice(0, 62)],

@@ -37,7 +37,7 @@ export function openKeys(o: DevProxyOptions): Keys | undefined {
   let closing: Promise<void> | undefined;
   const owned = o.keyDatabase === undefined;
   const opening = (async () => {
-    const { openKeyDatabase } = await import('./db.ts');
+    const { openKeyDatabase } = await import('#key-db');
     const { KeyStore } = await import('./store.ts');
     db = o.keyDatabase ?? (await openKeyDatabase({ url: o.databaseUrl }));
     if (closing !== undefined) throw new AtiError('ERR_KEY_DATABASE', 'The dev proxy was closed');
