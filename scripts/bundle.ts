@@ -38,7 +38,14 @@ const OWNED: Readonly<Record<string, string>> = {
   'skills/bundle-writer-unsupported.ts': 'skills/bundle-writer-unsupported.js',
 };
 /** Every bundled entry; all but {@link SELF_CONTAINED} import from the core. */
-const ENTRIES = ['index.ts', 'node.ts', 'internal.ts', 'internal-cli.ts', 'cli/main.ts', ...Object.keys(OWNED)];
+const ENTRIES = [
+  'index.ts',
+  'node.ts',
+  'internal.ts',
+  'internal-cli.ts',
+  'cli/main.ts',
+  ...Object.keys(OWNED),
+];
 /** Entries that must not import from the core (it imports them). */
 const SELF_CONTAINED = new Set(['jws/backend-node.ts', 'jws/backend-web.ts']);
 const EXTERNAL = ['#crypto', '#skill-writer', 'node:*'];

@@ -149,9 +149,11 @@ export { type ValidateTokenOptions, validateToken } from './token/validate.ts';
 export type { Clock } from './util/values.ts';
 export {
   AtiAdminClient,
+  type AtiAdminClientJson,
   type AtiAdminClientOptions,
   type BulkRevokeOptions,
   IssuedVirtualKey,
+  type IssuedVirtualKeyJson,
   type IssueKeyOptions,
   type RevokeKeyOptions,
   type VirtualKeyInfo,

@@ -420,7 +420,7 @@ export class AtiOrchestrator {
    */
   provisionSandbox(
     options: ProvisionSandboxOptions & { tokenFile: string; fetchSkillContent: true },
-  ): Promise<ProvisionFileResult & { skills: Record<string, string> }>;
+  ): Promise<ProvisionFileResult & Required<Pick<ProvisionFileResult, 'skills'>>>;
   provisionSandbox(options: ProvisionSandboxOptions & { tokenFile: string }): Promise<ProvisionFileResult>;
   provisionSandbox(
     options: ProvisionSandboxOptions & { fetchSkillContent: true; tokenFile?: undefined },

@@ -22,7 +22,13 @@
  */
 
 export { sampleFixtures } from './fixtures.ts';
-export { type DevKeyDatabase, type OpenKeyDatabaseOptions, openKeyDatabase } from './keys/db.ts';
+export {
+  type DevKeyDatabase,
+  type OpenKeyDatabaseOptions,
+  openKeyDatabase,
+  type SqlRow,
+  type SqlRunner,
+} from './keys/db.ts';
 export { createDevProxy } from './proxy.ts';
 export type { Json as DevJson } from './serde-json.ts';
 export { startDevProxy } from './server.ts';
@@ -33,6 +39,8 @@ export type {
   DevHelpContext,
   DevHelpRequest,
   DevKeyEvent,
+  DevKeyReconnectedEvent,
+  DevKeyRevokedEvent,
   DevProvider,
   DevProxy,
   DevProxyOptions,

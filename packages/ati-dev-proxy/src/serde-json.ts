@@ -88,6 +88,21 @@ const EOF_CODES: ReadonlySet<string> = new Set([E.eofList, E.eofObject, E.eofStr
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const ENC = new TextEncoder();
 
+/** What {@link Reader.separator} returns at a closing bracket or brace. */
+const CLOSED = -1;
+
+/** JSON's one-character escapes: the byte after a backslash → the byte it stands for. */
+const SIMPLE_ESCAPES: ReadonlyMap<number, number> = new Map([
+  [0x22, 0x22],
+  [0x5c, 0x5c],
+  [0x2f, 0x2f],
+  [0x62, 0x08],
+  [0x66, 0x0c],
+  [0x6e, 0x0a],
+  [0x72, 0x0d],
+  [0x74, 0x09],
+]);
+
 /** What a struct field deserializes as. */
 export type FieldKind =
   | 'string'
@@ -259,6 +274,17 @@ class Reader {
 
   // --- strings -------------------------------------------------------------
 
+  /** Inside a string: skip to the next quote, backslash or control byte and return it. */
+  toSpecial(): number {
+    const b = this.bytes;
+    while (this.index < b.length) {
+      const c = b[this.index]!;
+      if (c === 0x22 || c === 0x5c || c < 0x20) return c;
+      this.index++;
+    }
+    throw this.error(E.eofString);
+  }
+
   /** After the opening quote: parse and UTF-8-validate a string (serde `parse_str`). */
   str(): string {
     const b = this.bytes;
@@ -266,13 +292,7 @@ class Reader {
     let start = this.index;
     let escaped = false;
     for (;;) {
-      while (this.index < b.length) {
-        const c = b[this.index]!;
-        if (c === 0x22 || c === 0x5c || c < 0x20) break;
-        this.index++;
-      }
-      if (this.index === b.length) throw this.error(E.eofString);
-      const c = b[this.index]!;
+      const c = this.toSpecial();
       if (c === 0x22) {
         const raw = escaped
           ? Uint8Array.from([...scratch, ...b.subarray(start, this.index)])
@@ -319,67 +339,38 @@ class Reader {
     const ch = this.bytes[this.index];
     if (ch === undefined) throw this.error(E.eofString);
     this.index++;
-    switch (ch) {
-      case 0x22:
-      case 0x5c:
-      case 0x2f:
-        out.push(ch);
-        return;
-      case 0x62:
-        out.push(0x08);
-        return;
-      case 0x66:
-        out.push(0x0c);
-        return;
-      case 0x6e:
-        out.push(0x0a);
-        return;
-      case 0x72:
-        out.push(0x0d);
-        return;
-      case 0x74:
-        out.push(0x09);
-        return;
-      case 0x75: {
-        const n = this.hex4();
-        if (n >= 0xdc00 && n <= 0xdfff) throw this.error(E.loneSurrogate);
-        if (n < 0xd800 || n > 0xdbff) {
-          pushUtf8(out, n);
-          return;
-        }
-        if (this.peek() === undefined) throw this.error(E.eofString);
-        if (this.peek() !== 0x5c) {
-          this.index++;
-          throw this.error(E.hexEnd);
-        }
-        this.index++;
-        if (this.peek() === undefined) throw this.error(E.eofString);
-        if (this.peek() !== 0x75) {
-          this.index++;
-          throw this.error(E.hexEnd);
-        }
-        this.index++;
-        const n2 = this.hex4();
-        if (n2 < 0xdc00 || n2 > 0xdfff) throw this.error(E.loneSurrogate);
-        pushUtf8(out, 0x10000 + ((n - 0xd800) << 10) + (n2 - 0xdc00));
-        return;
-      }
-      default:
-        throw this.error(E.escape);
+    const simple = SIMPLE_ESCAPES.get(ch);
+    if (simple !== undefined) {
+      out.push(simple);
+      return;
     }
+    if (ch !== 0x75) throw this.error(E.escape);
+    const n = this.hex4();
+    if (n >= 0xdc00 && n <= 0xdfff) throw this.error(E.loneSurrogate);
+    if (n < 0xd800 || n > 0xdbff) {
+      pushUtf8(out, n);
+      return;
+    }
+    // A high surrogate: `\u` and a low one must follow.
+    this.expectEscapeByte(0x5c);
+    this.expectEscapeByte(0x75);
+    const n2 = this.hex4();
+    if (n2 < 0xdc00 || n2 > 0xdfff) throw this.error(E.loneSurrogate);
+    pushUtf8(out, 0x10000 + ((n - 0xd800) << 10) + (n2 - 0xdc00));
+  }
+
+  /** The next byte of a surrogate pair's second half: `byte`, else serde's error (past the byte). */
+  expectEscapeByte(byte: number): void {
+    const next = this.peek();
+    if (next === undefined) throw this.error(E.eofString);
+    this.index++;
+    if (next !== byte) throw this.error(E.hexEnd);
   }
 
   /** After the opening quote: skip a string without keeping it (serde `ignore_str`, no UTF-8 check). */
   ignoreStr(): void {
-    const b = this.bytes;
     for (;;) {
-      while (this.index < b.length) {
-        const c = b[this.index]!;
-        if (c === 0x22 || c === 0x5c || c < 0x20) break;
-        this.index++;
-      }
-      if (this.index === b.length) throw this.error(E.eofString);
-      const c = b[this.index]!;
+      const c = this.toSpecial();
       if (c === 0x22) {
         this.index++;
         return;
@@ -390,7 +381,7 @@ class Reader {
         if (e === undefined) throw this.error(E.eofString);
         this.index++;
         if (e === 0x75) this.hex4();
-        else if (![0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74].includes(e)) throw this.error(E.escape);
+        else if (!SIMPLE_ESCAPES.has(e)) throw this.error(E.escape);
         continue;
       }
       throw this.error(E.control);
@@ -399,12 +390,16 @@ class Reader {
 
   // --- numbers -------------------------------------------------------------
 
-  /** serde `parse_integer` and friends; the cursor is on the first digit (sign already eaten). */
-  number(positive: boolean): Num {
+  /**
+   * Scan a number's syntax from its first digit (sign already eaten):
+   * integer, fraction, exponent. `eof` is the error for input that ends
+   * where a digit must follow (`parse_*` and `ignore_*` differ there).
+   * Returns where the integer part ends and whether there was more.
+   */
+  scanNumber(eof: string): { intEnd: number; isFloat: boolean } {
     const b = this.bytes;
-    const start = this.index;
     const first = b[this.index];
-    if (first === undefined) throw this.error(E.eofValue);
+    if (first === undefined) throw this.error(eof);
     this.index++;
     if (first === 0x30) {
       if (isDigit(this.peekOrNull())) throw this.peekError(E.number);
@@ -413,7 +408,7 @@ class Reader {
     } else {
       throw this.error(E.number);
     }
-    const intText = new TextDecoder().decode(b.subarray(start, this.index));
+    const intEnd = this.index;
     let isFloat = false;
     if (this.peekOrNull() === 0x2e) {
       isFloat = true;
@@ -423,7 +418,7 @@ class Reader {
         this.index++;
         any = true;
       }
-      if (!any) throw this.peekError(this.peek() === undefined ? E.eofValue : E.number);
+      if (!any) throw this.peekError(this.peek() === undefined ? eof : E.number);
     }
     const e = this.peekOrNull();
     if (e === 0x65 || e === 0x45) {
@@ -432,11 +427,20 @@ class Reader {
       const s = this.peekOrNull();
       if (s === 0x2b || s === 0x2d) this.index++;
       const d = b[this.index];
-      if (d === undefined) throw this.error(E.eofValue);
+      if (d === undefined) throw this.error(eof);
       this.index++;
       if (!isDigit(d)) throw this.error(E.number);
       while (isDigit(this.peekOrNull())) this.index++;
     }
+    return { intEnd, isFloat };
+  }
+
+  /** serde `parse_integer` and friends; the cursor is on the first digit (sign already eaten). */
+  number(positive: boolean): Num {
+    const b = this.bytes;
+    const start = this.index;
+    const { intEnd, isFloat } = this.scanNumber(E.eofValue);
+    const intText = new TextDecoder().decode(b.subarray(start, intEnd));
     const text = new TextDecoder().decode(b.subarray(start, this.index));
     if (!isFloat) {
       const big = BigInt(intText);
@@ -451,34 +455,7 @@ class Reader {
 
   /** serde `ignore_integer`/`ignore_decimal`/`ignore_exponent`: syntax only, no range check. */
   ignoreNumber(): void {
-    const first = this.bytes[this.index] ?? 0;
-    if (this.index < this.bytes.length) this.index++;
-    if (first === 0x30) {
-      if (isDigit(this.peekOrNull())) throw this.peekError(E.number);
-    } else if (first >= 0x31 && first <= 0x39) {
-      while (isDigit(this.peekOrNull())) this.index++;
-    } else {
-      throw this.error(E.number);
-    }
-    if (this.peekOrNull() === 0x2e) {
-      this.index++;
-      let any = false;
-      while (isDigit(this.peekOrNull())) {
-        this.index++;
-        any = true;
-      }
-      if (!any) throw this.peekError(E.number);
-    }
-    const e = this.peekOrNull();
-    if (e === 0x65 || e === 0x45) {
-      this.index++;
-      const s = this.peekOrNull();
-      if (s === 0x2b || s === 0x2d) this.index++;
-      const d = this.bytes[this.index] ?? 0;
-      if (this.index < this.bytes.length) this.index++;
-      if (!isDigit(d)) throw this.error(E.number);
-      while (isDigit(this.peekOrNull())) this.index++;
-    }
+    this.scanNumber(E.number);
   }
 
   // --- generic values --------------------------------------------------------
@@ -557,7 +534,7 @@ class Reader {
             err = e;
           }
           this.depth++;
-          this.endSeqAfter(err);
+          this.endAfter(err, 'seq');
           return out!;
         }
         case 0x7b: {
@@ -574,7 +551,7 @@ class Reader {
             err = e;
           }
           this.depth++;
-          this.endMapAfter(err);
+          this.endAfter(err, 'map');
           return out;
         }
         default:
@@ -586,11 +563,15 @@ class Reader {
     }
   }
 
-  /** serde's `match (visit, end_seq()) { (Err(e), _) | (_, Err(e)) => Err(e) }`. */
-  endSeqAfter(visitError: unknown): void {
+  /**
+   * serde's `match (visit, end_seq()) { (Err(e), _) | (_, Err(e)) => Err(e) }`
+   * (and the same with `end_map()`): the visit's error wins over the end's.
+   */
+  endAfter(visitError: unknown, kind: 'seq' | 'map'): void {
     let endError: unknown;
     try {
-      this.endSeq();
+      if (kind === 'seq') this.endSeq();
+      else this.endMap();
     } catch (e) {
       endError = e;
     }
@@ -598,23 +579,17 @@ class Reader {
     if (endError !== undefined) throw endError;
   }
 
-  endMapAfter(visitError: unknown): void {
-    let endError: unknown;
-    try {
-      this.endMap();
-    } catch (e) {
-      endError = e;
-    }
-    if (visitError !== undefined) throw visitError;
-    if (endError !== undefined) throw endError;
+  /** Skip whitespace, then consume `byte` if it is next (`true`); else the next byte, not consumed. */
+  eat(byte: number): true | number | undefined {
+    const c = this.ws();
+    if (c !== byte) return c;
+    this.index++;
+    return true;
   }
 
   endSeq(): void {
-    const c = this.ws();
-    if (c === 0x5d) {
-      this.index++;
-      return;
-    }
+    const c = this.eat(0x5d);
+    if (c === true) return;
     if (c === 0x2c) {
       this.index++;
       throw this.peekError(this.ws() === 0x5d ? E.trailingComma : E.trailing);
@@ -624,11 +599,8 @@ class Reader {
   }
 
   endMap(): void {
-    const c = this.ws();
-    if (c === 0x7d) {
-      this.index++;
-      return;
-    }
+    const c = this.eat(0x7d);
+    if (c === true) return;
     if (c === 0x2c) throw this.peekError(E.trailingComma);
     if (c === undefined) throw this.peekError(E.eofObject);
     throw this.peekError(E.trailing);
@@ -644,18 +616,29 @@ class Reader {
     }
   }
 
+  /**
+   * Before an element or entry (serde_json's `has_next_element`/`has_next_key`):
+   * {@link CLOSED} at the closing byte (not consumed), else the byte after
+   * the separating comma (`undefined` at the end of input).
+   */
+  separator(first: boolean, close: number, commaOrEnd: string, eof: string): number | undefined {
+    let c = this.ws();
+    if (c === close) return CLOSED;
+    if (c === 0x2c && !first) {
+      this.index++;
+      c = this.ws();
+    } else if (c !== undefined && !first) {
+      throw this.peekError(commaOrEnd);
+    } else if (c === undefined) {
+      throw this.peekError(eof);
+    }
+    return c;
+  }
+
   nextElement(first: boolean, onSeparatorError?: (err: unknown) => unknown): boolean {
     try {
-      let c = this.ws();
-      if (c === 0x5d) return false;
-      if (c === 0x2c && !first) {
-        this.index++;
-        c = this.ws();
-      } else if (c !== undefined && !first) {
-        throw this.peekError(E.listCommaOrEnd);
-      } else if (c === undefined) {
-        throw this.peekError(E.eofList);
-      }
+      const c = this.separator(first, 0x5d, E.listCommaOrEnd, E.eofList);
+      if (c === CLOSED) return false;
       if (c === 0x5d) throw this.peekError(E.trailingComma);
       if (c === undefined) throw this.peekError(E.eofValue);
       return true;
@@ -668,16 +651,8 @@ class Reader {
   mapEntries(entry: (key: string) => void): void {
     let first = true;
     for (;;) {
-      let c = this.ws();
-      if (c === 0x7d) return;
-      if (c === 0x2c && !first) {
-        this.index++;
-        c = this.ws();
-      } else if (c !== undefined && !first) {
-        throw this.peekError(E.objectCommaOrEnd);
-      } else if (c === undefined) {
-        throw this.peekError(E.eofObject);
-      }
+      const c = this.separator(first, 0x7d, E.objectCommaOrEnd, E.eofObject);
+      if (c === CLOSED) return;
       first = false;
       if (c === 0x22) {
         this.index++;
@@ -693,11 +668,8 @@ class Reader {
   }
 
   colon(): void {
-    const c = this.ws();
-    if (c === 0x3a) {
-      this.index++;
-      return;
-    }
+    const c = this.eat(0x3a);
+    if (c === true) return;
     throw this.peekError(c === undefined ? E.eofObject : E.colon);
   }
 
@@ -861,7 +833,7 @@ function field(r: Reader, kind: FieldKind, path: (string | number)[]): Json | un
       }
       r.depth++;
       try {
-        r.endSeqAfter(err);
+        r.endAfter(err, 'seq');
       } catch (e) {
         throw r.fix(e);
       }
@@ -930,7 +902,7 @@ function structBody(r: Reader, spec: StructSpec): Record<string, Json | undefine
         err = e;
       }
       r.depth++;
-      r.endSeqAfter(err);
+      r.endAfter(err, 'seq');
       return out;
     }
     if (c === 0x7b) {
@@ -960,7 +932,7 @@ function structBody(r: Reader, spec: StructSpec): Record<string, Json | undefine
         err = e;
       }
       r.depth++;
-      r.endMapAfter(err);
+      r.endAfter(err, 'map');
       return out;
     }
     throw r.invalidType(`struct ${spec.name}`);

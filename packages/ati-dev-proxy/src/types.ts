@@ -271,7 +271,21 @@ export interface DevProxyOptions {
 }
 
 /** What the dev proxy's revocation listener saw (see `onKeyEvent`). */
-export type DevKeyEvent = { type: 'revoked'; hash: string } | { type: 'reconnected' };
+export type DevKeyEvent = DevKeyRevokedEvent | DevKeyReconnectedEvent;
+
+/** A revocation's NOTIFY reached this dev proxy: the key is refused from now on. */
+export interface DevKeyRevokedEvent {
+  /** The event kind. */
+  type: 'revoked';
+  /** The revoked key's hash (SHA-256 hex of the raw key). */
+  hash: string;
+}
+
+/** The LISTEN connection was re-established (the lookup cache was dropped). */
+export interface DevKeyReconnectedEvent {
+  /** The event kind. */
+  type: 'reconnected';
+}
 
 /** How the dev proxy checks `X-Sandbox-Signature` (the proxy's `--sig-verify-mode` and friends, contract §7). */
 export interface DevSignatureOptions {

@@ -2,86 +2,37 @@
  * Runtime shape checks for the proxy's JSON responses (contract §4, §1.6).
  * Every body the client returns passes one of these first, so a typed value
  * is never a cast of untrusted JSON. Checks require the members the client
- * types declare and ignore extra members (the proxy may add fields).
+ * types declare and ignore extra members (the proxy may add fields). Most
+ * are built from the wire shapes in `shapes.ts`, which the dev proxy
+ * serializes through too.
  *
  * @module
  */
 
 import { isRecord } from '../util/values.ts';
+import {
+  arrayOf,
+  guardOf,
+  isBundleFiles,
+  isJsonValue,
+  isString,
+  isStringArray,
+  optional,
+  SHAPES,
+} from './shapes.ts';
 import type {
-  BundleFiles,
-  BundleFileValue,
   CallResponse,
-  HealthResponse,
   HelpResponse,
-  JsonValue,
   JwksResponse,
   ProxyJwk,
-  ResolvedSkill,
   SkillatiCatalog,
-  SkillatiCatalogEntry,
   SkillatiFile,
-  SkillatiRef,
-  SkillatiRefs,
-  SkillatiResources,
-  SkillatiSkill,
-  SkillBundle,
   SkillBundleBatch,
-  SkillDetail,
-  SkillListEntry,
-  SkillMetaDetail,
-  ToolDetail,
-  ToolListEntry,
 } from './types.ts';
 
-/** An array whose every element is a string. */
-export function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
+export { isBundleFiles, isCount, isJsonValue, isNullableString, isStringArray } from './shapes.ts';
 
-/** A string or `null`. */
-export function isNullableString(value: unknown): value is string | null {
-  return value === null || typeof value === 'string';
-}
-
-function isOptional<T>(value: unknown, check: (v: unknown) => v is T): value is T | undefined {
-  return value === undefined || check(value);
-}
-
-function isString(value: unknown): value is string {
-  return typeof value === 'string';
-}
-
-/** A non-negative safe integer (the proxy's counts; larger ones would lose precision). */
-export function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-/**
- * A value `JSON.parse` could have produced. `JSON.parse` output always is one;
- * this exists so that `unknown` narrows to {@link JsonValue} without a cast.
- */
-export function isJsonValue(value: unknown): value is JsonValue {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const item = stack.pop();
-    if (item === null || typeof item === 'string' || typeof item === 'boolean') continue;
-    if (typeof item === 'number') {
-      if (!Number.isFinite(item)) return false;
-      continue;
-    }
-    if (Array.isArray(item)) {
-      for (const element of item) stack.push(element);
-      continue;
-    }
-    if (isRecord(item)) {
-      for (const key of Object.keys(item)) stack.push(item[key]);
-      continue;
-    }
-    return false;
-  }
-  return true;
-}
+const isOptionalString = optional(isString);
 
 function has(record: Record<string, unknown>, key: string): boolean {
   return Object.hasOwn(record, key);
@@ -93,18 +44,7 @@ export function proxyErrorText(body: unknown): string | undefined {
 }
 
 /** `GET /health` (contract §4.2). */
-export function isHealthResponse(value: unknown): value is HealthResponse {
-  return (
-    isRecord(value) &&
-    isString(value.status) &&
-    isString(value.version) &&
-    isCount(value.tools) &&
-    isCount(value.providers) &&
-    isCount(value.skills) &&
-    isString(value.auth) &&
-    isString(value.db)
-  );
-}
+export const isHealthResponse = guardOf(SHAPES.health);
 
 function isProxyJwk(value: unknown): value is ProxyJwk {
   return (
@@ -123,119 +63,28 @@ export function isJwksResponse(value: unknown): value is JwksResponse {
 }
 
 /** One `GET /tools` entry (contract §4.2). */
-export function isToolListEntry(value: unknown): value is ToolListEntry {
-  return (
-    isRecord(value) &&
-    isString(value.name) &&
-    isString(value.description) &&
-    isString(value.provider) &&
-    isString(value.method) &&
-    isStringArray(value.tags) &&
-    isStringArray(value.skills) &&
-    has(value, 'input_schema') &&
-    isJsonValue(value.input_schema)
-  );
-}
+export const isToolListEntry = guardOf(SHAPES.toolListEntry);
 
 /** `GET /tools` (contract §4.2). */
-export function isToolList(value: unknown): value is ToolListEntry[] {
-  return Array.isArray(value) && value.every(isToolListEntry);
-}
+export const isToolList = arrayOf(isToolListEntry);
 
 /** `GET /tools/{name}` (contract §4.1). */
-export function isToolDetail(value: unknown): value is ToolDetail {
-  return (
-    isToolListEntry(value) &&
-    isRecord(value) &&
-    isString(value.endpoint) &&
-    isNullableString(value.hint) &&
-    isNullableString(value.scope)
-  );
-}
-
-function isSkillListEntry(value: unknown): value is SkillListEntry {
-  return (
-    isRecord(value) &&
-    isString(value.name) &&
-    isString(value.version) &&
-    isString(value.description) &&
-    isStringArray(value.tools) &&
-    isStringArray(value.providers) &&
-    isStringArray(value.categories) &&
-    isNullableString(value.hint)
-  );
-}
+export const isToolDetail = guardOf(SHAPES.toolDetail);
 
 /** `GET /skills` (contract §4.2). */
-export function isSkillList(value: unknown): value is SkillListEntry[] {
-  return Array.isArray(value) && value.every(isSkillListEntry);
-}
+export const isSkillList = arrayOf(guardOf(SHAPES.skillListEntry));
 
 /** `GET /skills/{name}` with or without `refs=true` (contract §4.2). */
-export function isSkillDetail(value: unknown): value is SkillDetail {
-  return (
-    isRecord(value) &&
-    isString(value.name) &&
-    isString(value.version) &&
-    isString(value.description) &&
-    isString(value.content) &&
-    isOptional(value.references, isStringArray)
-  );
-}
+export const isSkillDetail = guardOf(SHAPES.skillDetail);
 
 /** `GET /skills/{name}?meta=true` (contract §4.2). */
-export function isSkillMetaDetail(value: unknown): value is SkillMetaDetail {
-  return (
-    isRecord(value) &&
-    isString(value.name) &&
-    isString(value.version) &&
-    isString(value.description) &&
-    isNullableString(value.author) &&
-    isStringArray(value.tools) &&
-    isStringArray(value.providers) &&
-    isStringArray(value.categories) &&
-    isStringArray(value.keywords) &&
-    isNullableString(value.hint) &&
-    isStringArray(value.depends_on) &&
-    isStringArray(value.suggests) &&
-    isNullableString(value.license) &&
-    isNullableString(value.compatibility) &&
-    isNullableString(value.allowed_tools) &&
-    isString(value.format)
-  );
-}
-
-function isResolvedSkill(value: unknown): value is ResolvedSkill {
-  return (
-    isRecord(value) &&
-    isString(value.name) &&
-    isString(value.version) &&
-    isString(value.description) &&
-    isStringArray(value.tools) &&
-    isStringArray(value.providers) &&
-    isStringArray(value.categories) &&
-    isOptional(value.content, isString)
-  );
-}
+export const isSkillMetaDetail = guardOf(SHAPES.skillMetaDetail);
 
 /** `POST /skills/resolve` (contract §4.1). */
-export function isResolvedSkillList(value: unknown): value is ResolvedSkill[] {
-  return Array.isArray(value) && value.every(isResolvedSkill);
-}
-
-function isBundleFileValue(value: unknown): value is BundleFileValue {
-  return typeof value === 'string' || (isRecord(value) && isString(value.base64));
-}
-
-/** A bundle's `files` map (contract §4.1): every value a string or `{ base64 }`. */
-export function isBundleFiles(value: unknown): value is BundleFiles {
-  return isRecord(value) && Object.values(value).every(isBundleFileValue);
-}
+export const isResolvedSkillList = arrayOf(guardOf(SHAPES.resolvedSkill));
 
 /** `GET /skills/{name}/bundle` (contract §4.1). */
-export function isSkillBundle(value: unknown): value is SkillBundle {
-  return isRecord(value) && isString(value.name) && isBundleFiles(value.files);
-}
+export const isSkillBundle = guardOf(SHAPES.skillBundle);
 
 /** `POST /skills/bundle` (contract §4.1). */
 export function isSkillBundleBatch(value: unknown): value is SkillBundleBatch {
@@ -247,20 +96,7 @@ export function isSkillBundleBatch(value: unknown): value is SkillBundleBatch {
   );
 }
 
-function isSkillatiCatalogEntry(value: unknown): value is SkillatiCatalogEntry {
-  return (
-    isRecord(value) &&
-    isString(value.name) &&
-    isString(value.description) &&
-    isString(value.skill_directory) &&
-    isOptional(value.when_to_use, isString) &&
-    isOptional(value.keywords, isStringArray) &&
-    isOptional(value.tools, isStringArray) &&
-    isOptional(value.providers, isStringArray) &&
-    isOptional(value.categories, isStringArray) &&
-    isOptional(value.resources, isStringArray)
-  );
-}
+const isSkillatiCatalogEntry = guardOf(SHAPES.skillatiCatalogEntry);
 
 /** `GET /skillati/catalog` (contract §4.1). */
 export function isSkillatiCatalog(value: unknown): value is SkillatiCatalog {
@@ -268,25 +104,10 @@ export function isSkillatiCatalog(value: unknown): value is SkillatiCatalog {
 }
 
 /** `GET /skillati/{name}` (contract §4.2). */
-export function isSkillatiSkill(value: unknown): value is SkillatiSkill {
-  return (
-    isRecord(value) &&
-    isString(value.name) &&
-    isString(value.description) &&
-    isString(value.skill_directory) &&
-    isString(value.content)
-  );
-}
+export const isSkillatiSkill = guardOf(SHAPES.skillatiSkill);
 
 /** `GET /skillati/{name}/resources` (contract §4.2). */
-export function isSkillatiResources(value: unknown): value is SkillatiResources {
-  return (
-    isRecord(value) &&
-    isString(value.name) &&
-    isNullableString(value.prefix) &&
-    isStringArray(value.resources)
-  );
-}
+export const isSkillatiResources = guardOf(SHAPES.skillatiResources);
 
 /** `GET /skillati/{name}/file` (contract §4.2). */
 export function isSkillatiFile(value: unknown): value is SkillatiFile {
@@ -303,23 +124,19 @@ export function isSkillatiFile(value: unknown): value is SkillatiFile {
 }
 
 /** `GET /skillati/{name}/refs` (contract §4.2). */
-export function isSkillatiRefs(value: unknown): value is SkillatiRefs {
-  return isRecord(value) && isString(value.name) && isStringArray(value.references);
-}
+export const isSkillatiRefs = guardOf(SHAPES.skillatiRefs);
 
 /** `GET /skillati/{name}/ref/{reference}` (contract §4.2). */
-export function isSkillatiRef(value: unknown): value is SkillatiRef {
-  return isRecord(value) && isString(value.name) && isString(value.reference) && isString(value.content);
-}
+export const isSkillatiRef = guardOf(SHAPES.skillatiRef);
 
 /** `POST /call` 200 (contract §4.2): `result` must be present (it may be `null`). */
 export function isCallResponse(value: unknown): value is CallResponse {
   return (
-    isRecord(value) && has(value, 'result') && isJsonValue(value.result) && isOptional(value.error, isString)
+    isRecord(value) && has(value, 'result') && isJsonValue(value.result) && isOptionalString(value.error)
   );
 }
 
 /** `POST /help` 200 (contract §4.2). */
 export function isHelpResponse(value: unknown): value is HelpResponse {
-  return isRecord(value) && isString(value.content) && isOptional(value.error, isString);
+  return isRecord(value) && isString(value.content) && isOptionalString(value.error);
 }

@@ -481,30 +481,44 @@ export class Transport {
   }
 }
 
-/**
- * Read at most `limit` bytes of the body. Returns `undefined` when the body is
- * longer (the rest is never downloaded): with `strict`, so the caller can
- * report it; without, the bytes read so far are returned instead.
- */
+/** Read a body (see {@link readCapped}); a body that breaks off is a {@link NetworkFailure}. */
 async function readBody(response: Response, limit: number, strict: boolean): Promise<Uint8Array | undefined> {
-  const body = response.body;
-  if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
+  try {
+    return await readCapped(response.body, limit, !strict);
+  } catch (error) {
+    throw new NetworkFailure(error);
+  }
+}
+
+/**
+ * Read at most `limit` bytes of a stream (`null`: no body, zero bytes). When
+ * the stream is longer the rest is never read (the stream is cancelled) and
+ * the result is `undefined`, or with `truncate` the first `limit` bytes.
+ * Shared by the client (response bodies) and the dev proxy (request bodies).
+ *
+ * @throws whatever the stream's reader throws when the body breaks off.
+ * @example
+ * ```ts
+ * const bytes = await readCapped(request.body, 1024 * 1024); // undefined when larger
+ * ```
+ */
+export async function readCapped(
+  stream: ReadableStream<Uint8Array> | null,
+  limit: number,
+  truncate = false,
+): Promise<Uint8Array | undefined> {
+  if (stream === null) return new Uint8Array(0);
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
     for (;;) {
-      let next: ReadableStreamReadResult<Uint8Array>;
-      try {
-        next = await reader.read();
-      } catch (error) {
-        throw new NetworkFailure(error);
-      }
+      const next = await reader.read();
       if (next.done) break;
       const room = limit - total;
       if (next.value.byteLength > room) {
         await reader.cancel().catch(() => undefined);
-        if (strict) return undefined;
+        if (!truncate) return undefined;
         chunks.push(next.value.subarray(0, room));
         total = limit;
         break;

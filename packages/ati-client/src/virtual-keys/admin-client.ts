@@ -101,13 +101,19 @@ export interface VirtualKeyInfo {
   readonly userId: string;
   /** A blocked key is refused like a revoked one. */
   readonly blocked: boolean;
+  /** Tool names (patterns such as `github:*`) the key grants, as `tool:<name>` scopes. */
   readonly tools: readonly string[];
+  /** Providers whose tools the key grants (`tool:<provider>:*`). */
   readonly providers: readonly string[];
+  /** Tool categories the key grants. */
   readonly categories: readonly string[];
+  /** Skills the key grants (`skill:<name>`). */
   readonly skills: readonly string[];
   /** `null`: never expires. */
   readonly expiresAt: Date | null;
+  /** When it was issued. */
   readonly createdAt: Date;
+  /** Who issued it (`created_by`), if recorded. */
   readonly createdBy: string | null;
   /** Reported but never updated upstream (contract §9.1): `null`. */
   readonly lastUsedAt: Date | null;
@@ -115,7 +121,26 @@ export interface VirtualKeyInfo {
   readonly requestCount: number;
   /** Reported but never updated upstream: 0. */
   readonly errorCount: number;
+  /** Free-form JSON stored with the key. */
   readonly metadata: JsonValue;
+}
+
+/** What `JSON.stringify` gives for an {@link IssuedVirtualKey}: the raw key redacted. */
+export interface IssuedVirtualKeyJson {
+  /** SHA-256 hex of the raw key. */
+  hash: string;
+  /** The alias it was issued under. */
+  alias: string;
+  /** ISO 8601, or `null` for never. */
+  expiresAt: string | null;
+  /** Always `'[REDACTED]'`. */
+  rawKey: string;
+}
+
+/** What `JSON.stringify` gives for an {@link AtiAdminClient}: the URL only. */
+export interface AtiAdminClientJson {
+  /** The proxy URL. */
+  proxyUrl: string;
 }
 
 const REDACTED = '[REDACTED]';
@@ -149,7 +174,7 @@ export class IssuedVirtualKey {
   }
 
   /** `{ hash, alias, expiresAt, rawKey: '[REDACTED]' }`. */
-  toJSON(): { hash: string; alias: string; expiresAt: string | null; rawKey: string } {
+  toJSON(): IssuedVirtualKeyJson {
     return {
       hash: this.hash,
       alias: this.alias,
@@ -504,7 +529,7 @@ export class AtiAdminClient {
   }
 
   /** `{ proxyUrl }`: the admin token is never serialized. */
-  toJSON(): { proxyUrl: string } {
+  toJSON(): AtiAdminClientJson {
     return { proxyUrl: this.proxyUrl };
   }
 }

@@ -16,6 +16,7 @@ export type SqlRow = Record<string, unknown>;
 
 /** Runs one statement. */
 export interface SqlRunner {
+  /** Run `sql` with `$1`-style `params`; resolves to the result rows. */
   query(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
 }
 
