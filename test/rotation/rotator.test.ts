@@ -123,7 +123,7 @@ describe('TokenRotator', () => {
     await rotator.start();
     await rec.until(() => rec.events.length >= 2);
     assert.equal(rec.errors[0]?.code, 'ERR_TOKEN_SINK_FAILED');
-    assert.match(String((rec.errors[0]?.cause as Error).message), /did not settle within 50 ms/);
+    assert.match((rec.errors[0]!.cause as Error).message, /did not settle within 50 ms/);
     assert.equal(signals[0]?.aborted, true);
     assert.equal(rec.events[1]?.attempts, 2);
   });
