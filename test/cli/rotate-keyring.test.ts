@@ -122,7 +122,7 @@ describe('ati-client token rotate', () => {
           rmSync(dir, { recursive: true, force: true });
           writeFileSync(dir, 'blocked');
         }
-        return false;
+        return stderr.includes('rotated #4'); // the break did not take: stop, and fail below rather than hang
       },
     );
     assert.equal(result.code, 1);
