@@ -16,7 +16,7 @@ import { inspectToken } from './inspect.ts';
 
 /** What a {@link TokenSink} is told besides the token. */
 export interface TokenSinkContext {
-  /** Aborted when the rotator stops; a sink that can cancel its write should. */
+  /** Aborted when the rotator stops or the call exceeds `sinkTimeoutMs`; a sink that can cancel its write should. */
   signal: AbortSignal;
   /** The token's `exp`, epoch seconds. */
   expiresAt: number;
@@ -69,6 +69,12 @@ export interface TokenRotatorOptions {
   retryInitialMs?: number | undefined;
   /** Longest retry delay, in milliseconds. @default 30000 */
   retryMaxMs?: number | undefined;
+  /**
+   * How long one sink call may take, in milliseconds. After that its
+   * `signal` is aborted and the attempt counts as failed (and is retried).
+   * @default 30000
+   */
+  sinkTimeoutMs?: number | undefined;
   /** Called after each delivery (the first included). Never given the token. */
   onRotate?: ((event: RotationEvent) => void) | undefined;
   /**
@@ -156,6 +162,7 @@ export class TokenRotator implements AsyncDisposable {
   readonly #jitter: number;
   readonly #retryInitialMs: number;
   readonly #retryMaxMs: number;
+  readonly #sinkTimeoutMs: number;
   readonly #onRotate: ((event: RotationEvent) => void) | undefined;
   readonly #onError: ((error: TokenRotationError) => void) | undefined;
   readonly #abort = new AbortController();
@@ -190,6 +197,7 @@ export class TokenRotator implements AsyncDisposable {
     this.#retryInitialMs = positiveMs(options.retryInitialMs, 'retryInitialMs', 500);
     this.#retryMaxMs = positiveMs(options.retryMaxMs, 'retryMaxMs', Math.max(30_000, this.#retryInitialMs));
     if (this.#retryMaxMs < this.#retryInitialMs) throw invalid('retryMaxMs must be at least retryInitialMs');
+    this.#sinkTimeoutMs = positiveMs(options.sinkTimeoutMs, 'sinkTimeoutMs', 30_000);
     this.#issue = options.issue;
     this.#sink = options.sink;
     this.#onRotate = options.onRotate;
@@ -257,8 +265,9 @@ export class TokenRotator implements AsyncDisposable {
 
   /**
    * Stop rotating: cancel the pending timer, abort the sink's `signal`, and
-   * wait for a delivery in flight to settle. Afterwards nothing is scheduled
-   * and the sink is never called again. Idempotent.
+   * wait for a delivery in flight to settle (at most `sinkTimeoutMs`).
+   * Afterwards nothing is scheduled and the sink is never called again.
+   * Idempotent.
    */
   async stop(): Promise<void> {
     this.#state = 'stopped';
@@ -356,7 +365,7 @@ export class TokenRotator implements AsyncDisposable {
     if (this.#abort.signal.aborted)
       throw new TokenRotationError('ERR_TOKEN_ROTATOR_STOPPED', 'The token rotator was stopped');
     try {
-      await this.#sink(token, { signal: this.#abort.signal, expiresAt: claims.exp, rotation });
+      await this.#callSink(token, { expiresAt: claims.exp, rotation });
     } catch (err) {
       // A sink error that quotes the token (message, stack or cause) is not kept.
       const leaks = quotesToken(err, token);
@@ -382,6 +391,32 @@ export class TokenRotator implements AsyncDisposable {
     };
     this.#call(this.#onRotate, event, 'onRotate');
     return event;
+  }
+
+  /**
+   * Call the sink with a signal that aborts on `stop()` or after
+   * `sinkTimeoutMs`; a sink that has not settled by then counts as failed.
+   */
+  async #callSink(token: string, info: Omit<TokenSinkContext, 'signal'>): Promise<void> {
+    const attempt = new AbortController();
+    const onStop = () => attempt.abort();
+    this.#abort.signal.addEventListener('abort', onStop, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        attempt.abort();
+        reject(new Error(`The sink did not settle within ${this.#sinkTimeoutMs} ms`));
+      }, this.#sinkTimeoutMs);
+      unref(timer);
+    });
+    try {
+      const call = (async () => this.#sink(token, { ...info, signal: attempt.signal }))();
+      call.catch(() => undefined); // a sink that fails after its timeout has already been reported
+      await Promise.race([call, timedOut]);
+    } finally {
+      clearTimeout(timer);
+      this.#abort.signal.removeEventListener('abort', onStop);
+    }
   }
 
   #report(error: TokenRotationError): void {

@@ -4,7 +4,8 @@
  * value ever printed unless asked for.
  */
 import assert from 'node:assert/strict';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rmSync, writeFileSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -116,10 +117,12 @@ describe('ati-client token rotate', () => {
       (stderr) => {
         if (!broke && stderr.includes('rotated #1')) {
           broke = true;
-          // The directory becomes a file: every later write fails with ENOTDIR.
-          void rm(dir, { recursive: true, force: true }).then(() => writeFile(dir, 'blocked'));
+          // The directory becomes a file: every later write fails with ENOTDIR. Synchronously, inside
+          // the rotation's log line, so no write of the rotator's is in flight meanwhile.
+          rmSync(dir, { recursive: true, force: true });
+          writeFileSync(dir, 'blocked');
         }
-        return false;
+        return stderr.includes('rotated #4'); // the break did not take: stop, and fail below rather than hang
       },
     );
     assert.equal(result.code, 1);

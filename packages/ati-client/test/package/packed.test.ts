@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { VECTOR } from '../keyring/helpers.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -32,7 +33,10 @@ const a = await ati.validateToken(hs, { secret });
 const b = await ati.validateToken(es, { publicKey: ati.toJwks(kp.publicKey, { format: 'ati' }) });
 let code = 'none';
 try { await ati.validateToken(hs, { publicKey: kp.publicKey }); } catch (e) { code = e.code; }
-console.log(JSON.stringify({ subs: [a.sub, b.sub], code, exports: Object.keys(ati).length }));
+const seq = (n) => Uint8Array.from({ length: n }, (_, i) => i);
+const { keyringEnc } = await ati.sealKeyring({ finnhub_api_key: 'abc123' }, { key: seq(32), nonce: seq(12) });
+const keyring = Array.from(keyringEnc, (x) => x.toString(16).padStart(2, '0')).join('');
+console.log(JSON.stringify({ subs: [a.sub, b.sub], code, keyring, exports: Object.keys(ati).length }));
 `;
 
 /** A Node-only consumer touching every entry's declarations (types only: never run). */
@@ -91,6 +95,7 @@ function expectSmoke(stdout: string): void {
   const out = JSON.parse(stdout.trim().split('\n').pop()!);
   assert.deepEqual(out.subs, ['rt', 'es']);
   assert.equal(out.code, 'ERR_JWT_ALG_NOT_ALLOWED');
+  assert.equal(out.keyring, VECTOR.keyringEncHex, 'the §8 keyring vector');
 }
 
 describe('the packed package', () => {

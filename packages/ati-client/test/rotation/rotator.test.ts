@@ -104,6 +104,30 @@ describe('TokenRotator', () => {
     assert.equal(calls, 2);
   });
 
+  it('a sink that hangs past sinkTimeoutMs is aborted, reported and retried', async () => {
+    const rec = new Recorder();
+    const signals: AbortSignal[] = [];
+    let calls = 0;
+    await using rotator = new TokenRotator(
+      fast({
+        sinkTimeoutMs: 50,
+        onRotate: rec.onRotate,
+        onError: rec.onError,
+        sink: async (_token, context) => {
+          if (calls++ !== 1) return;
+          signals.push(context.signal);
+          await new Promise(() => {}); // never settles
+        },
+      }),
+    );
+    await rotator.start();
+    await rec.until(() => rec.events.length >= 2);
+    assert.equal(rec.errors[0]?.code, 'ERR_TOKEN_SINK_FAILED');
+    assert.match((rec.errors[0]!.cause as Error).message, /did not settle within 50 ms/);
+    assert.equal(signals[0]?.aborted, true);
+    assert.equal(rec.events[1]?.attempts, 2);
+  });
+
   it('retries a failing sink with backoff, reporting every failure, until it recovers', async () => {
     const { sink, tokens, failing } = recordingSink();
     const rec = new Recorder();
@@ -280,6 +304,7 @@ describe('TokenRotator', () => {
       { issue, sink, retryInitialMs: 100, retryMaxMs: 50 },
       { issue, sink, onError: 'log' },
       { issue, sink, onRotate: 1 },
+      { issue, sink, sinkTimeoutMs: 0 },
     ];
     for (const options of bad) {
       assert.throws(

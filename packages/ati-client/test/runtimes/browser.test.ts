@@ -1,7 +1,8 @@
 /**
  * The `.` entry in a real browser (Debian's Chromium, driven by
  * playwright-core): bundled for the browser it picks the Web Crypto backend,
- * issues and validates HS256 and ES256 tokens, and interoperates with Node.
+ * issues and validates HS256 and ES256 tokens, and interoperates with Node;
+ * it also seals the local-mode keyring and runs a token rotator.
  * Runs on the built package (`npm run build` first). CI installs chromium.
  */
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { generateKeyPair, generateSecret, issueToken, validateToken } from '../../src/index.ts';
+import { VECTOR } from '../keyring/helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let server: Server;
@@ -89,4 +91,49 @@ it('issues and validates HS256 and ES256 in Chromium, interoperating with Node',
   assert.equal(out.forged, 'ERR_JWT_SIGNATURE_INVALID');
   assert.equal((await validateToken(out.hs, { secret })).sub, 'browser');
   assert.equal((await validateToken(out.es, { publicKey })).sub, 'browser-es');
+});
+
+it('seals the §8 keyring vector and rotates tokens in Chromium (Web Crypto and browser timers only)', async () => {
+  const secret = generateSecret();
+  const page = await browser.newPage();
+  // tsx compiles this file with keepNames: the callbacks below reference its __name helper.
+  await page.addInitScript('globalThis.__name = (f) => f');
+  await page.goto(`${url}/`);
+  const out = await page.evaluate(
+    async ({ src, secret }) => {
+      const ati = await import(src);
+      const key = Uint8Array.from({ length: 32 }, (_, i) => i);
+      const nonce = Uint8Array.from({ length: 12 }, (_, i) => i);
+      const { keyringEnc } = await ati.sealKeyring({ finnhub_api_key: 'abc123' }, { key, nonce });
+      const hex = Array.from(keyringEnc as Uint8Array, (b) => b.toString(16).padStart(2, '0')).join('');
+      const tampered = new Uint8Array(keyringEnc);
+      tampered[20]! ^= 1;
+      let tamperCode = 'opened';
+      try {
+        await ati.openKeyring(tampered, key);
+      } catch (err) {
+        tamperCode = (err as { code: string }).code;
+      }
+      const tokens: string[] = [];
+      const rotator = new ati.TokenRotator({
+        issue: () => ati.issueToken({ secret, sub: 'browser', scope: 'tool:x', ttlSeconds: 2 }),
+        sink: async (token: string) => {
+          tokens.push(token);
+        },
+        refreshAt: 0.05,
+        jitter: 0,
+      });
+      await rotator.start();
+      while (tokens.length < 3) await new Promise((r) => setTimeout(r, 20));
+      await rotator.stop();
+      return { hex, keyText: ati.encodeKeyringKey(key), tamperCode, tokens };
+    },
+    { src: `${url}/ati.js`, secret },
+  );
+  assert.equal(out.hex, VECTOR.keyringEncHex);
+  assert.equal(out.keyText, VECTOR.keyText);
+  assert.equal(out.tamperCode, 'ERR_KEYRING_DECRYPT_FAILED');
+  assert.ok(out.tokens.length >= 3);
+  assert.equal(new Set(out.tokens).size, out.tokens.length);
+  for (const token of out.tokens) assert.equal((await validateToken(token, { secret })).sub, 'browser');
 });
