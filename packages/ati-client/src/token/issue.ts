@@ -79,6 +79,10 @@ function rateJson(rate: Readonly<Record<string, string>> | undefined): string {
 
 type ClaimValue = string | number | null | undefined;
 
+// Hoisted: an array literal in the call would be allocated on every issue.
+const ISSUER_NAMES = ['issuer', 'iss'] as const;
+const AUDIENCE_NAMES = ['audience', 'aud'] as const;
+
 /** `,"wire":` for each claim of the table, built once (same index as {@link CLAIMS}). */
 const KEYS: readonly string[] = CLAIMS.map((c) => `,"${c.wire}":`);
 
@@ -97,11 +101,11 @@ function payloadJson(o: IssueTokenOptions): string {
   const iat = Math.floor(nowRaw);
   const exp = iat + ttl;
   if (!Number.isSafeInteger(exp)) throw invalid('iat + ttlSeconds exceeds 2^53 - 1');
-  const iss = aliasedOption(o.issuer, o.iss, ['issuer', 'iss'], invalid);
+  const iss = aliasedOption(o.issuer, o.iss, ISSUER_NAMES, invalid);
   const values: Readonly<Record<ClaimSpec['wire'], ClaimValue>> = {
     iss: iss === undefined ? 'ati-orchestrator' : iss,
     sub: o.sub,
-    aud: aliasedOption(o.audience, o.aud, ['audience', 'aud'], invalid) ?? 'ati-proxy',
+    aud: aliasedOption(o.audience, o.aud, AUDIENCE_NAMES, invalid) ?? 'ati-proxy',
     iat,
     exp,
     jti: o.jti === undefined || o.jti === '' ? globalThis.crypto.randomUUID() : o.jti,

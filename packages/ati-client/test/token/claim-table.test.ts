@@ -1,0 +1,72 @@
+/**
+ * The claims table (`token/claim-table.ts`) is the one declaration of the
+ * claims. Issue, `toJSON` and the parser's known keys loop over it; decode is
+ * unrolled for speed, so this checks decode against the table: every claim is
+ * read, with the table's kind and optionality, and nothing else is required.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { issueToken } from '../../src/index.ts';
+import { parseJson } from '../../src/jws/json.ts';
+import { CLAIMS } from '../../src/token/claim-table.ts';
+import { claimsFromPayload } from '../../src/token/claims.ts';
+import { SECRET } from './_helpers.ts';
+
+const FULL: Record<string, unknown> = {
+  iss: 'i',
+  sub: 's',
+  aud: 'a',
+  iat: 1,
+  exp: 2,
+  jti: 'j',
+  scope: 'tool:x',
+  ati: { v: 1, rate: { 'tool:x': '1/sec' } },
+  job_id: 'job',
+  sandbox_id: 'sb',
+};
+const WRONG: Record<string, unknown> = { string: 7, u64: '7', ati: 'x' };
+
+function decode(payload: Record<string, unknown>) {
+  return claimsFromPayload(parseJson(JSON.stringify(payload)));
+}
+
+describe('decode follows the claims table', () => {
+  it('the table and the test fixture name the same claims, in serialization order', () => {
+    assert.deepEqual(
+      CLAIMS.map((c) => c.wire),
+      Object.keys(FULL),
+    );
+    assert.deepEqual(Object.keys(decode(FULL).toJSON()), Object.keys(FULL));
+  });
+
+  for (const claim of CLAIMS) {
+    it(`${claim.wire}: a ${claim.kind}, ${claim.optional ? 'optional' : 'required'}`, () => {
+      assert.throws(() => decode({ ...FULL, [claim.wire]: WRONG[claim.kind] }), {
+        code: 'ERR_JWT_CLAIMS_INVALID',
+        message: new RegExp(`^Claim "${claim.wire}(\\.v)?"`),
+      });
+      const { [claim.wire]: _, ...without } = FULL;
+      if (claim.optional) assert.equal(decode(without)[claim.wire], undefined);
+      else
+        assert.throws(() => decode(without), {
+          message: new RegExp(`^Claim "${claim.wire}" must be present`),
+        });
+    });
+  }
+
+  it('issue writes the claims in the table order', async () => {
+    const token = await issueToken({
+      secret: SECRET,
+      sub: 's',
+      scope: '',
+      jobId: 'j',
+      sandboxId: 'sb',
+      now: 1,
+    });
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as object;
+    assert.deepEqual(
+      Object.keys(payload),
+      CLAIMS.map((c) => c.wire),
+    );
+  });
+});
