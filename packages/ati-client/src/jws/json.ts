@@ -46,9 +46,8 @@ const MAX_DEPTH = 128;
  * `Object.setPrototypeOf({}, null)` (used before): the prototype switch per
  * object cost about a fifth of the whole parse. A constructor whose
  * `prototype` is this object gives fast-mode objects with one stable shape
- * per key sequence: payload parse ~1.48 → ~1.2 µs when it changed (bench
- * README, "Changes made"); bench suite `parts` measures it against
- * `JSON.parse`.
+ * per key sequence (bench/README.md, "Changes made", has the figures);
+ * bench suite `parts` measures it against `JSON.parse`.
  */
 const JsonObjectCtor = function JsonObject() {} as unknown as new () => JsonObject;
 JsonObjectCtor.prototype = Object.freeze(Object.create(null));

@@ -2,13 +2,15 @@
  * The `.` entry in a real browser (Debian's Chromium, driven by
  * playwright-core): bundled for the browser it picks the Web Crypto backend,
  * issues and validates HS256 and ES256 tokens, and interoperates with Node;
- * it also seals the local-mode keyring and runs a token rotator.
+ * it also seals the local-mode keyring and runs a token rotator. The dev
+ * proxy's fetch handler (`ati-dev-proxy/fetch`) runs in the page too.
  * Runs on the built package (`npm run build` first). CI installs chromium.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createDevProxy, sampleFixtures } from 'ati-dev-proxy/fetch';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { generateKeyPair, generateSecret, issueToken, validateToken } from '../../src/index.ts';
@@ -29,8 +31,20 @@ before(async () => {
     logLevel: 'silent',
   });
   const js = bundle.outputFiles[0]!.text;
+  const devProxyBundle = await build({
+    entryPoints: [`${ROOT}../ati-dev-proxy/dist/fetch.js`],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['worker', 'browser'],
+    logLevel: 'silent',
+  });
+  const devProxyJs = devProxyBundle.outputFiles[0]!.text;
   server = createServer((req, res) => {
     if (req.url === '/ati.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+    else if (req.url === '/dev-proxy.js')
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(devProxyJs);
     else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>ati</title>');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -136,4 +150,35 @@ it('seals the §8 keyring vector and rotates tokens in Chromium (Web Crypto and 
   assert.ok(out.tokens.length >= 3);
   assert.equal(new Set(out.tokens).size, out.tokens.length);
   for (const token of out.tokens) assert.equal((await validateToken(token, { secret })).sub, 'browser');
+});
+
+it('runs the dev proxy fetch handler (ati-dev-proxy/fetch) in Chromium: scopes filter, a bad token is 401', async () => {
+  const secret = generateSecret();
+  const token = await issueToken({ secret, sub: 'page', scope: 'tool:web_search' });
+  const page = await browser.newPage();
+  await page.goto(`${url}/`);
+  const out = await page.evaluate(
+    async ({ src, secret, token }) => {
+      const dp = await import(src);
+      const proxy = dp.createDevProxy({ ...dp.sampleFixtures, secret });
+      // No named helper here: tsx would wrap it in a __name() call the page does not have.
+      const [ok, bad] = await Promise.all(
+        [`Bearer ${token}`, 'Bearer nope'].map((authorization) =>
+          proxy.fetch(new Request('http://dev.test/tools', { headers: { authorization } })),
+        ),
+      );
+      const tools = ((await ok.json()) as { name: string }[]).map((t) => t.name);
+      return { status: ok.status, tools, bad: bad.status, badBody: await bad.text() };
+    },
+    { src: `${url}/dev-proxy.js`, secret, token },
+  );
+  await page.close();
+  // The same dev proxy in Node answers the same way.
+  const inNode = createDevProxy({ ...sampleFixtures, secret });
+  const res = await inNode.fetch(
+    new Request('http://dev.test/tools', { headers: { authorization: `Bearer ${token}` } }),
+  );
+  const expected = ((await res.json()) as { name: string }[]).map((t) => t.name);
+  assert.ok(expected.includes('web_search') && !expected.includes('finnhub:quote'), expected.join());
+  assert.deepEqual(out, { status: 200, tools: expected, bad: 401, badBody: '' });
 });
