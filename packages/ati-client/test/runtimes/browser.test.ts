@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { generateKeyPair, generateSecret, issueToken, validateToken } from '../../src/index.ts';
-import { VECTOR } from '../keyring/helpers.ts';
+import { VECTOR } from '../helpers/keyring.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let server: Server;
