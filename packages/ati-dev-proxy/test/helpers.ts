@@ -9,11 +9,13 @@ import { createHmac } from 'node:crypto';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { issueToken } from 'ati-client';
+import { OTHER_SECRET, SECRET } from '../../ati-client/test/helpers/constants.ts';
 
-/** A fixed 32-byte HS256 secret (hex). */
-export const SECRET = '6b1f0a4c9d2e8f3a5b7c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a';
-/** Another one, for "wrong key" cases. */
-export const OTHER_SECRET = 'f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f';
+/**
+ * The HS256 secret and a "wrong key" one: the same values as the client's
+ * tests (one place for both packages; that module has no imports).
+ */
+export { OTHER_SECRET, SECRET };
 /** The fixed clock of the tests, epoch seconds. */
 export const T0 = 1_800_000_000;
 

@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import type { RunningDevProxy } from 'ati-dev-proxy';
 import { sampleFixtures, startDevProxy } from 'ati-dev-proxy';
 import { issueToken } from '../../src/token/issue.ts';
-import type { CliResult } from './cli-helpers.ts';
+import type { CliResult } from '../helpers/cli.ts';
+import { SECRET } from '../helpers/constants.ts';
 
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
 const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 function run(

@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningDevProxy } from 'ati-dev-proxy';
 import { AtiProxyClient } from '../../src/client/client.ts';
 import { hashVirtualKey, isVirtualKey } from '../../src/virtual-keys/hash.ts';
-import { closeKeyDatabase, startKeyProxy } from '../virtual-keys/helpers.ts';
-import { type CliResult, cli } from './cli-helpers.ts';
+import { type CliResult, cli } from '../helpers/cli.ts';
+import { closeKeyDatabase, startKeyProxy } from '../helpers/virtual-keys.ts';
 
 const ADMIN_TOKEN = 'cli-admin-token-5b2e8f0a9c7d4e1f';
 

@@ -11,9 +11,9 @@ import { after, before, it } from 'node:test';
 import { runCli } from '../../src/cli/run.ts';
 import { signSandboxRequest } from '../../src/signature/sandbox.ts';
 import { issueToken } from '../../src/token/issue.ts';
-import { cli } from './cli-helpers.ts';
+import { cli } from '../helpers/cli.ts';
+import { SECRET } from '../helpers/constants.ts';
 
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
 let dir: string;
 let url: string;
 let stop: () => void;

@@ -14,9 +14,9 @@ import { generateKeyPair, publicKeyFromPrivate, toJwks } from '../../src/jws/key
 import { inspectToken } from '../../src/token/inspect.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { cli } from './cli-helpers.ts';
+import { cli } from '../helpers/cli.ts';
+import { SECRET } from '../helpers/constants.ts';
 
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
 let dir: string;
 let pub: string;
 let priv: string;

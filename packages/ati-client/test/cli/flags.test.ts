@@ -21,9 +21,8 @@ import { sampleFixtures, startDevProxy } from 'ati-dev-proxy';
 import { COMMAND_NAMES, MAIN_HELP } from '../../src/cli/run.ts';
 import { generateKeyPair } from '../../src/jws/keys.ts';
 import { issueToken } from '../../src/token/issue.ts';
-import { type CliResult, cli } from './cli-helpers.ts';
-
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
+import { type CliResult, cli } from '../helpers/cli.ts';
+import { SECRET } from '../helpers/constants.ts';
 
 /** A command path (`['token', 'issue']`) and the flags its usage lines document. */
 interface Entry {

@@ -11,11 +11,11 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/run.ts';
 import { inspectToken } from '../../src/token/inspect.ts';
-import { tempDir } from '../keyring/helpers.ts';
-import { spawnTs } from '../rotation/helpers.ts';
-import { cli } from './cli-helpers.ts';
+import { cli } from '../helpers/cli.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { tempDir } from '../helpers/keyring.ts';
+import { spawnTs } from '../helpers/rotation.ts';
 
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const temp = tempDir('ati-cli-rotate-');
 const ENV = { ATI_JWT_SECRET: SECRET, ATI_PROXY_URL: 'http://127.0.0.1:8090' };

@@ -10,9 +10,9 @@ import { AtiProxyClient } from '../../src/client/client.ts';
 import type { ProxyError } from '../../src/errors.ts';
 import { generateKeyPair, toJwks } from '../../src/jws/keys.ts';
 import { issueToken } from '../../src/token/issue.ts';
-import { rejectsWith, renderings } from './http-helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { rejectsWith, renderings } from '../helpers/http.ts';
 
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
 let proxy: RunningDevProxy;
 let token: string;
 let client: AtiProxyClient;

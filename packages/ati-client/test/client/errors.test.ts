@@ -16,7 +16,7 @@ import {
   renderings,
   startServer,
   type TestServer,
-} from './http-helpers.ts';
+} from '../helpers/http.ts';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXNlc3Npb24tdG9rZW4.TOKEN-SIG-7f3a9c';
 const HEALTH = {

@@ -24,7 +24,7 @@ import {
   type SeenRequest,
   startServer,
   type TestServer,
-} from './http-helpers.ts';
+} from '../helpers/http.ts';
 
 const HEALTH = {
   status: 'ok',

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { AtiError, SessionTokenError } from '../../src/errors.ts';
 import { MAX_SESSION_TOKEN_FILE_BYTES, resolveSessionToken } from '../../src/node/session-token.ts';
 import { rustTrim } from '../../src/text/rust.ts';
-import { rejectsWith, renderings } from './http-helpers.ts';
+import { rejectsWith, renderings } from '../helpers/http.ts';
 
 const CHILD = fileURLToPath(new URL('./session-token-child.ts', import.meta.url));
 const PROJECT = fileURLToPath(new URL('../../', import.meta.url));

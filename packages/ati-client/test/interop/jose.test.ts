@@ -10,7 +10,8 @@ import * as jose from 'jose';
 import { type JwkLike, toJwks } from '../../src/jws/keys.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { BACKENDS, makeEsKeys, NOW, rejects, SECRET } from '../token/_helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { BACKENDS, makeEsKeys, NOW, rejects } from '../helpers/token.ts';
 
 const keys = makeEsKeys();
 const SECRET_BYTES = new Uint8Array(Buffer.from(SECRET, 'hex'));

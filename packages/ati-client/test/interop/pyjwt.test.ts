@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { toJwks } from '../../src/jws/keys.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { BACKENDS, makeEsKeys, rejects, SECRET } from '../token/_helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { BACKENDS, makeEsKeys, rejects } from '../helpers/token.ts';
 
 const PYTHON = '/usr/bin/python3';
 const SCRIPT = fileURLToPath(new URL('./py/pyjwt_interop.py', import.meta.url));

@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeKeyringKey, openKeyring } from '../../src/keyring/keyring.ts';
 import { readLocalKeyring, writeCredentials, writeLocalKeyring } from '../../src/node/keyring-files.ts';
-import { rejectsCoded, tempDir, VECTOR } from './helpers.ts';
+import { rejectsCoded, tempDir, VECTOR } from '../helpers/keyring.ts';
 
 const { fresh } = tempDir('ati-keyring-');
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;

@@ -13,7 +13,7 @@ import {
   openKeyring,
   sealKeyring,
 } from '../../src/keyring/keyring.ts';
-import { rejectsCoded, sealRaw, throwsCoded, VECTOR, warningsDuring } from './helpers.ts';
+import { rejectsCoded, sealRaw, throwsCoded, VECTOR, warningsDuring } from '../helpers/keyring.ts';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const utf8 = (text: string) => new TextEncoder().encode(text);

@@ -12,9 +12,8 @@ import type { DevCatalogEntry, DevSkill, RunningDevProxy } from 'ati-dev-proxy';
 import { sampleFixtures, startDevProxy } from 'ati-dev-proxy';
 import { ProxyError } from '../../src/errors.ts';
 import { AtiOrchestrator } from '../../src/orchestrator.ts';
-import { makeSandbox, type Sandbox } from '../skills/fs-helpers.ts';
-
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
+import { SECRET } from '../helpers/constants.ts';
+import { makeSandbox, type Sandbox } from '../helpers/fs.ts';
 
 async function withProxy<T>(
   catalog: DevCatalogEntry[],

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { AtiOrchestrator } from '../../src/orchestrator.ts';
-import { json, startServer, type TestServer } from '../client/http-helpers.ts';
-import { expectedTree, makeSandbox, readTree, type Sandbox } from '../skills/fs-helpers.ts';
+import { expectedTree, makeSandbox, readTree, type Sandbox } from '../helpers/fs.ts';
+import { json, startServer, type TestServer } from '../helpers/http.ts';
 import { bundleFor } from '../skills/kill-bundle.ts';
 
 const CHILD = fileURLToPath(new URL('./download-child.ts', import.meta.url));

@@ -13,17 +13,9 @@ import { AtiOrchestrator } from '../../src/orchestrator.ts';
 import { formatSkillListing } from '../../src/skills/listing.ts';
 import { inspectToken } from '../../src/token/inspect.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import {
-  closedPort,
-  json,
-  rejectsWith,
-  renderings,
-  startServer,
-  type TestServer,
-} from '../client/http-helpers.ts';
-import { makeSandbox, type Sandbox, snapshot } from '../skills/fs-helpers.ts';
-
-const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
+import { SECRET } from '../helpers/constants.ts';
+import { makeSandbox, type Sandbox, snapshot } from '../helpers/fs.ts';
+import { closedPort, json, rejectsWith, renderings, startServer, type TestServer } from '../helpers/http.ts';
 
 function orch(
   proxyUrl = 'https://ati-proxy.example.com',

@@ -18,7 +18,8 @@ import { resolveSessionToken } from '../../src/node/session-token.ts';
 import { fileSink } from '../../src/node/token-file.ts';
 import { AtiOrchestrator } from '../../src/orchestrator.ts';
 import { inspectToken } from '../../src/token/inspect.ts';
-import { holdEventLoop, pause, Recorder, SECRET } from './helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { holdEventLoop, pause, Recorder } from '../helpers/rotation.ts';
 
 let dir: string;
 let proxy: RunningDevProxy;

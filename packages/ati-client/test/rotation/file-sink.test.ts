@@ -14,8 +14,9 @@ import { resolveSessionToken } from '../../src/node/session-token.ts';
 import { fileSink } from '../../src/node/token-file.ts';
 import { AtiOrchestrator, type ProvisionFileResult } from '../../src/orchestrator.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { rejectsCoded, tempDir } from '../keyring/helpers.ts';
-import { isWholeToken, SECRET, spawnTs } from './helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { rejectsCoded, tempDir } from '../helpers/keyring.ts';
+import { isWholeToken, spawnTs } from '../helpers/rotation.ts';
 
 const WRITER = fileURLToPath(new URL('./sink-writer-child.ts', import.meta.url));
 

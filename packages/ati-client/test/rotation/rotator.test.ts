@@ -12,9 +12,10 @@ import { AtiError, TokenRotationError } from '../../src/errors.ts';
 import { inspectToken } from '../../src/token/inspect.ts';
 import { TokenRotator, type TokenRotatorOptions } from '../../src/token/rotator.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { renderings } from '../client/http-helpers.ts';
-import { rejectsCoded, warningsDuring } from '../keyring/helpers.ts';
-import { holdEventLoop, issuer, pause, Recorder, recordingSink, SECRET } from './helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { renderings } from '../helpers/http.ts';
+import { rejectsCoded, warningsDuring } from '../helpers/keyring.ts';
+import { holdEventLoop, issuer, pause, Recorder, recordingSink } from '../helpers/rotation.ts';
 
 const CHILD = fileURLToPath(new URL('./unref-child.ts', import.meta.url));
 const PROJECT = fileURLToPath(new URL('../../', import.meta.url));

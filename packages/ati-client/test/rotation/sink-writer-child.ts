@@ -5,7 +5,7 @@
  * `tokenFor(i)`, so the reader can tell a whole token from a partial one.
  */
 import { fileSink } from '../../src/node/token-file.ts';
-import { tokenFor } from './helpers.ts';
+import { tokenFor } from '../helpers/rotation.ts';
 
 const path = process.argv[2]!;
 const sink = fileSink(path);

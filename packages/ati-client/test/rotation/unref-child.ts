@@ -4,7 +4,7 @@
  * itself right after printing.
  */
 import { TokenRotator } from '../../src/token/rotator.ts';
-import { issuer } from './helpers.ts';
+import { issuer } from '../helpers/rotation.ts';
 
 const rotator = new TokenRotator({ issue: issuer(3600), sink: async () => {}, retryInitialMs: 10 });
 const event = await rotator.start();

@@ -14,7 +14,7 @@ import { createDevProxy, sampleFixtures } from 'ati-dev-proxy/fetch';
 import { build } from 'esbuild';
 import { type Browser, chromium } from 'playwright-core';
 import { generateKeyPair, generateSecret, issueToken, validateToken } from '../../src/index.ts';
-import { VECTOR } from '../keyring/helpers.ts';
+import { VECTOR } from '../helpers/keyring.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let server: Server;

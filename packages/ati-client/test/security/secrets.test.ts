@@ -15,8 +15,8 @@ import { AtiProxyClient } from '../../src/client/client.ts';
 import { resolveSessionToken } from '../../src/node/session-token.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { cli } from '../cli/cli-helpers.ts';
-import { renderings, startServer, type TestServer } from '../client/http-helpers.ts';
+import { cli } from '../helpers/cli.ts';
+import { renderings, startServer, type TestServer } from '../helpers/http.ts';
 
 const { privateKey: PRIVATE_PEM, publicKey: PUBLIC_PEM } = generateKeyPairSync('ec', {
   namedCurve: 'P-256',

@@ -12,8 +12,8 @@ import { AtiError, type ProxyError } from '../../src/errors.ts';
 import { AtiOrchestrator } from '../../src/orchestrator.ts';
 import { signSandboxRequest } from '../../src/signature/sandbox.ts';
 import { issueToken } from '../../src/token/issue.ts';
+import { SECRET } from '../helpers/constants.ts';
 
-const JWT_SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
 const SIGNING_SECRET = 'sandbox-signing-secret';
 const events: DevSignatureEvent[] = [];
 let enforce: RunningDevProxy;
@@ -23,16 +23,16 @@ let token: string;
 before(async () => {
   enforce = await startDevProxy({
     ...sampleFixtures,
-    secret: JWT_SECRET,
+    secret: SECRET,
     signatures: { mode: 'enforce', secret: SIGNING_SECRET, onVerdict: (e) => events.push(e) },
   });
   warn = await startDevProxy({
     ...sampleFixtures,
-    secret: JWT_SECRET,
+    secret: SECRET,
     signatures: { mode: 'warn', secret: SIGNING_SECRET },
   });
   token = await issueToken({
-    secret: JWT_SECRET,
+    secret: SECRET,
     sub: 'signed',
     scope: 'tool:web_search skill:market-research',
   });
@@ -204,7 +204,7 @@ describe('AtiOrchestrator against an enforcing proxy', () => {
   it('with signingSecret, provisioning resolves skills; without it, the skill fetch fails visibly (403)', async () => {
     const signed = new AtiOrchestrator({
       proxyUrl: enforce.url,
-      secret: JWT_SECRET,
+      secret: SECRET,
       signingSecret: SIGNING_SECRET,
     });
     const ok = await signed.provisionSandbox({
@@ -214,7 +214,7 @@ describe('AtiOrchestrator against an enforcing proxy', () => {
     });
     assert.equal(ok.skillsError, undefined);
     assert.ok(Object.keys(ok.skills ?? {}).includes('market-research'));
-    const unsigned = new AtiOrchestrator({ proxyUrl: enforce.url, secret: JWT_SECRET });
+    const unsigned = new AtiOrchestrator({ proxyUrl: enforce.url, secret: SECRET });
     const failed = await unsigned.provisionSandbox({
       agentId: 'a',
       skills: ['market-research'],
@@ -227,7 +227,7 @@ describe('AtiOrchestrator against an enforcing proxy', () => {
   it('refuses an empty or mistyped signingSecret at construction (ERR_PROVISION_CONFIG)', () => {
     for (const signingSecret of ['', new Uint8Array(0), 5]) {
       assert.throws(
-        () => new AtiOrchestrator({ proxyUrl: enforce.url, secret: JWT_SECRET, signingSecret } as never),
+        () => new AtiOrchestrator({ proxyUrl: enforce.url, secret: SECRET, signingSecret } as never),
         (err: unknown) => err instanceof AtiError && err.code === 'ERR_PROVISION_CONFIG',
       );
     }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { cleanupStaleTemps, writeSkillBundle } from '../../src/skills/bundle-writer.ts';
-import { expectedTree, makeSandbox, readTree, type Sandbox } from './fs-helpers.ts';
+import { expectedTree, makeSandbox, readTree, type Sandbox } from '../helpers/fs.ts';
 import { bundleFor } from './kill-bundle.ts';
 
 const CHILD = fileURLToPath(new URL('./write-bundle-child.ts', import.meta.url));

@@ -11,7 +11,7 @@ import {
   isSafeSkillName,
   writeSkillBundle,
 } from '../../src/skills/bundle-writer.ts';
-import { expectedTree, makeSandbox, readTree, type Sandbox, snapshot } from './fs-helpers.ts';
+import { expectedTree, makeSandbox, readTree, type Sandbox, snapshot } from '../helpers/fs.ts';
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<SkillError> {
   try {

@@ -13,7 +13,8 @@ import { generateKeyPair, type JwkLike, type Jwks, toJwks } from '../../src/jws/
 import { inspectToken } from '../../src/token/inspect.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { assertNoLeak, BACKENDS, b64u, makeEsKeys, NOW, rejects, SECRET } from './_helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { assertNoLeak, BACKENDS, b64u, makeEsKeys, NOW, rejects } from '../helpers/token.ts';
 
 const keys = makeEsKeys();
 const other = makeEsKeys();

@@ -10,7 +10,7 @@ import { issueToken } from '../../src/index.ts';
 import { parseJson } from '../../src/jws/json.ts';
 import { CLAIMS } from '../../src/token/claim-table.ts';
 import { claimsFromPayload } from '../../src/token/claims.ts';
-import { SECRET } from './_helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
 
 const FULL: Record<string, unknown> = {
   iss: 'i',

@@ -13,7 +13,7 @@ import {
   validateToken,
   verifySandboxSignature,
 } from '../../src/index.ts';
-import { SECRET } from './_helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
 
 const T = 1_800_000_000;
 const clocks: [string, Clock][] = [

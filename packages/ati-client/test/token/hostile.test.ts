@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import type { AtiErrorCode } from '../../src/errors.ts';
 import type { ValidateTokenOptions } from '../../src/token/validate.ts';
 import { validateToken } from '../../src/token/validate.ts';
+import { OTHER_SECRET, SECRET } from '../helpers/constants.ts';
 import {
   assertNoLeak,
   BACKENDS,
@@ -18,16 +19,14 @@ import {
   hs,
   makeEsKeys,
   NOW,
-  OTHER_SECRET,
   padded,
   payload,
   rejects,
-  SECRET,
   type Signer,
   signRaw,
   signSegments,
   validHs,
-} from './_helpers.ts';
+} from '../helpers/token.ts';
 
 const keys = makeEsKeys();
 const other = makeEsKeys();

@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import type { IssueTokenOptions } from '../../src/token/issue.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { assertNoLeak, makeEsKeys, NOW, rejects, SECRET, validHs } from './_helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { assertNoLeak, makeEsKeys, NOW, rejects, validHs } from '../helpers/token.ts';
 
 const keys = makeEsKeys();
 const BASE: IssueTokenOptions = {

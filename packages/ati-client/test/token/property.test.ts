@@ -21,7 +21,8 @@ import { parseRateSpec } from '../../src/rate/rate.ts';
 import { checkScope, matchesWildcard, parseScopes, ScopeSet } from '../../src/scope/scope.ts';
 import { inspectToken } from '../../src/token/inspect.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { BACKENDS, b64u, ES_HEADER, makeEsKeys, NOW, payload, SECRET, signRaw, validHs } from './_helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { BACKENDS, b64u, ES_HEADER, makeEsKeys, NOW, payload, signRaw, validHs } from '../helpers/token.ts';
 
 const keys = makeEsKeys();
 const HS_TOKEN = validHs();

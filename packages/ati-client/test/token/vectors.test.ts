@@ -10,7 +10,8 @@ import { TokenExpiredError } from '../../src/errors.ts';
 import { inspectToken } from '../../src/token/inspect.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import { validateToken } from '../../src/token/validate.ts';
-import { BACKENDS, b64u, rejects, SECRET } from './_helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { BACKENDS, b64u, rejects } from '../helpers/token.ts';
 
 const RUST_SHAPED =
   'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJhdGktb3JjaGVzdHJhdG9yIiwic3ViIjoiYWdlbnQtNyIsImF1ZCI6ImF0aS1wcm94eSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwLCJqdGkiOiI1NTBlODQwMC1lMjliLTQxZDQtYTcxNi00NDY2NTU0NDAwMDAiLCJzY29wZSI6InRvb2w6d2ViX3NlYXJjaCB0b29sOmdpdGh1YjoqIiwiYXRpIjp7InYiOjEsInJhdGUiOnsidG9vbDpnaXRodWI6KiI6IjEwL2hvdXIifX19.LEPt8hB4ymeZNiOL_GABbDmPv0gCzd-aMggejerGix4';

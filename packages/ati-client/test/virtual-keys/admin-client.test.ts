@@ -14,8 +14,9 @@ import { AtiError, ProxyError } from '../../src/errors.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import { AtiAdminClient, IssuedVirtualKey } from '../../src/virtual-keys/admin-client.ts';
 import { hashVirtualKey, isVirtualKey } from '../../src/virtual-keys/hash.ts';
-import { rejectsWith, renderings } from '../client/http-helpers.ts';
-import { closeKeyDatabase, SECRET, startKeyProxy } from './helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { rejectsWith, renderings } from '../helpers/http.ts';
+import { closeKeyDatabase, startKeyProxy } from '../helpers/virtual-keys.ts';
 
 const ADMIN_TOKEN = 'admin-token-7f3c9e1d2b4a6f8e0c1d3b5a7f9e2c4d';
 

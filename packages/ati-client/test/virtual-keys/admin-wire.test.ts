@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { AtiAdminClient } from '../../src/virtual-keys/admin-client.ts';
-import { json, raw, rejectsWith, renderings, startServer, type TestServer } from '../client/http-helpers.ts';
+import { json, raw, rejectsWith, renderings, startServer, type TestServer } from '../helpers/http.ts';
 
 const ADMIN_TOKEN = 'wire-admin-token-0f1e2d3c4b5a69788796a5b4';
 const RAW = 'ati-key_Zm9vYmFyYmF6cXV4cXV1eA';

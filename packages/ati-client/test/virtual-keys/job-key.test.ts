@@ -11,8 +11,9 @@ import { AtiProxyClient } from '../../src/client/client.ts';
 import { ProvisionError, ProxyError } from '../../src/errors.ts';
 import { AtiOrchestrator } from '../../src/orchestrator.ts';
 import { JobKey } from '../../src/virtual-keys/job-key.ts';
-import { rejectsWith, renderings } from '../client/http-helpers.ts';
-import { closeKeyDatabase, SECRET, startKeyProxy } from './helpers.ts';
+import { SECRET } from '../helpers/constants.ts';
+import { rejectsWith, renderings } from '../helpers/http.ts';
+import { closeKeyDatabase, startKeyProxy } from '../helpers/virtual-keys.ts';
 
 const ADMIN_TOKEN = 'admin-token-job-keys-0123456789abcdef';
 

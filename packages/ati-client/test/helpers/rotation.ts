@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { TokenRotationError } from '../../src/errors.ts';
 import { issueToken } from '../../src/token/issue.ts';
 import type { RotationEvent, TokenSink } from '../../src/token/rotator.ts';
-
-export const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
+import { SECRET } from './constants.ts';
 
 /** An issuer of real HS256 tokens with a short TTL. */
 export const issuer = (ttlSeconds: number) => () =>

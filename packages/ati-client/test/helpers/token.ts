@@ -9,11 +9,8 @@ import { AtiError } from '../../src/errors.ts';
 import type { CryptoBackend } from '../../src/jws/backend.ts';
 import { nodeCryptoBackend } from '../../src/jws/backend-node.ts';
 import { webCryptoBackend } from '../../src/jws/backend-web.ts';
+import { SECRET } from './constants.ts';
 
-/** The secret of the contract's golden vectors (§1.9). */
-export const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
-/** A second, unrelated secret. */
-export const OTHER_SECRET = 'a'.repeat(64);
 /** The clock every table uses (epoch seconds). */
 export const NOW = 1_700_000_100;
 

@@ -6,8 +6,7 @@
 
 import type { DevKeyDatabase, DevProxyOptions, RunningDevProxy } from 'ati-dev-proxy';
 import { openKeyDatabase, sampleFixtures, startDevProxy } from 'ati-dev-proxy';
-
-export const SECRET = '17332cf135d362f79a2ed700b13e1215978be1d6ae6e133d25b6b3f21fa10299';
+import { SECRET } from './constants.ts';
 
 let database: Promise<DevKeyDatabase> | undefined;
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { AtiError } from '../../src/errors.ts';
-import { rejectsWith, renderings } from '../client/http-helpers.ts';
+import { rejectsWith, renderings } from './http.ts';
 
 /** The §8 vector: key 0x00..0x1f, nonce 0x00..0x0b, one entry (contract §8, [V]). */
 export const VECTOR = {
