@@ -36,7 +36,12 @@ try { await ati.validateToken(hs, { publicKey: kp.publicKey }); } catch (e) { co
 const seq = (n) => Uint8Array.from({ length: n }, (_, i) => i);
 const { keyringEnc } = await ati.sealKeyring({ finnhub_api_key: 'abc123' }, { key: seq(32), nonce: seq(12) });
 const keyring = Array.from(keyringEnc, (x) => x.toString(16).padStart(2, '0')).join('');
-console.log(JSON.stringify({ subs: [a.sub, b.sub], code, keyring, exports: Object.keys(ati).length }));
+const dev = await import('ati-dev-proxy');
+const proxy = dev.createDevProxy({ ...dev.sampleFixtures, secret });
+const tools = await proxy.fetch(new Request('http://dev.test/tools', { headers: { authorization: 'Bearer ' + hs } }));
+const refused = await proxy.fetch(new Request('http://dev.test/tools', { headers: { authorization: 'Bearer ' + es } }));
+const dp = [tools.status, refused.status];
+console.log(JSON.stringify({ subs: [a.sub, b.sub], code, keyring, dp, exports: Object.keys(ati).length }));
 `;
 
 /** A Node-only consumer touching every entry's declarations (types only: never run). */
@@ -96,6 +101,11 @@ function expectSmoke(stdout: string): void {
   assert.deepEqual(out.subs, ['rt', 'es']);
   assert.equal(out.code, 'ERR_JWT_ALG_NOT_ALLOWED');
   assert.equal(out.keyring, VECTOR.keyringEncHex, 'the §8 keyring vector');
+  assert.deepEqual(
+    out.dp,
+    [200, 401],
+    'the packed dev proxy answers /tools (and refuses an ES256 token it has no key for)',
+  );
 }
 
 describe('the packed package', () => {
