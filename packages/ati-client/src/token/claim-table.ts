@@ -1,7 +1,8 @@
 /**
- * The claims of an ATI session token as one table: issue, decode, `toJSON`
- * and the strict JSON parser's known keys all read it. No runtime imports,
- * so the JSON parser can use it without an import cycle.
+ * The claims of an ATI session token as one table. `toJSON` and the strict
+ * JSON parser's known keys read it; issue and decode are written out for
+ * speed and checked against it by `test/token/claim-table.test.ts`. No
+ * runtime imports, so the JSON parser can use it without an import cycle.
  *
  * @module
  */
@@ -21,8 +22,7 @@ export interface ClaimSpec {
 
 /**
  * Every claim of an ATI session token, in the proxy's serialization order
- * (`core::jwt::TokenClaims`). Issue, decode, `toJSON` and the strict JSON
- * parser's known keys are all driven by this one table.
+ * (`core::jwt::TokenClaims`): the one declaration of the claims.
  *
  * @internal
  */
