@@ -30,7 +30,7 @@ export {
   type SqlRunner,
 } from './keys/db.ts';
 export { createDevProxy } from './proxy.ts';
-export type { Json as DevJson } from './serde-json.ts';
+export type { DevJson } from './serde-json.ts';
 export { startDevProxy } from './server.ts';
 export { type LoadSkillsDirOptions, loadSkillsDir } from './skills-dir.ts';
 export type {
