@@ -7,7 +7,6 @@
  * @module
  */
 
-import { INSPECT, urlOnly } from '../util/inspect.ts';
 import { isRecord } from '../util/values.ts';
 import {
   isCallResponse,
@@ -43,6 +42,7 @@ import {
   type StatusCodes,
   segment,
   Transport,
+  UrlOnlyClient,
 } from './transport.ts';
 
 export type { RequestOptions } from './transport.ts';
@@ -222,9 +222,7 @@ export const SKILL_BUNDLE_BATCH_LIMIT = 50;
  * const quote = await client.call('finnhub:quote', { symbol: 'AAPL' });
  * ```
  */
-export class AtiProxyClient {
-  /** The validated base URL, without trailing slashes. */
-  readonly proxyUrl: string;
+export class AtiProxyClient extends UrlOnlyClient {
   readonly #transport: Transport;
 
   /**
@@ -260,21 +258,9 @@ export class AtiProxyClient {
     }
     // With a virtual key the proxy's 401/503 bodies are empty (contract §4.0): say what they mean.
     const statusCodes = apiKey === undefined ? undefined : API_KEY_STATUS;
-    this.#transport = new Transport(options, credential, statusCodes, apiKey ?? token);
-    this.proxyUrl = this.#transport.proxyUrl;
-  }
-
-  /** Shows the URL only: the token or API key never reaches a log through `console.log(client)`. */
-  [INSPECT](): string {
-    return urlOnly(this);
-  }
-
-  /** `{ proxyUrl }`: the credential is never serialized. */
-  toJSON(): {
-    /** The proxy's base URL, the only thing the client shows of itself. */
-    proxyUrl: string;
-  } {
-    return { proxyUrl: this.proxyUrl };
+    const transport = new Transport(options, credential, statusCodes, apiKey ?? token);
+    super(transport);
+    this.#transport = transport;
   }
 
   /**
