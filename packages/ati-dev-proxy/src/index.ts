@@ -33,6 +33,8 @@ export { createDevProxy } from './proxy.ts';
 export type { DevJson } from './serde-json.ts';
 export { startDevProxy } from './server.ts';
 export { type LoadSkillsDirOptions, loadSkillsDir } from './skills-dir.ts';
+// The types `./fetch.ts` exports, plus the Node-only ones: each entry lists its
+// names (no `export *`), so this list repeats that one by design.
 export type {
   DevCallContext,
   DevCatalogEntry,
