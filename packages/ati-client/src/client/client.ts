@@ -233,7 +233,7 @@ export class AtiProxyClient extends UrlOnlyClient {
     // With a virtual key the proxy's 401/503 bodies are empty (contract §4.0): say what they mean.
     const statusCodes = apiKey === undefined ? undefined : API_KEY_STATUS;
     const transport = new Transport(options, credential, statusCodes, apiKey ?? token);
-    super(transport);
+    super(transport.proxyUrl);
     this.#transport = transport;
   }
 

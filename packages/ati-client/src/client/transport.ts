@@ -239,8 +239,9 @@ export abstract class UrlOnlyClient {
   /** The validated base URL, without trailing slashes. */
   readonly proxyUrl: string;
 
-  protected constructor(transport: Transport) {
-    this.proxyUrl = transport.proxyUrl;
+  /** @param proxyUrl the transport's validated base URL. */
+  protected constructor(proxyUrl: string) {
+    this.proxyUrl = proxyUrl;
   }
 
   /** Shows the URL only: no credential reaches a log through `console.log(client)`. */

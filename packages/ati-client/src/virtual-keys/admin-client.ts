@@ -395,7 +395,7 @@ export class AtiAdminClient extends UrlOnlyClient {
       async () => ({ scheme: 'Bearer', secret: adminToken }),
       ADMIN_STATUS,
     );
-    super(transport);
+    super(transport.proxyUrl);
     this.#transport = transport;
   }
 
