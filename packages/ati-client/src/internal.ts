@@ -14,6 +14,7 @@
 
 export { SHAPES, type Shape } from './client/shapes.ts';
 export { readCapped } from './client/transport.ts';
+export type { JsonObject, JsonValue } from './client/types.ts';
 export { AtiError, SkillError, UsageError } from './errors.ts';
 export { base64Encode, base64urlEncode } from './jws/encoding.ts';
 export { type Jwk, type JwkLike, type Jwks, toJwks } from './jws/keys.ts';

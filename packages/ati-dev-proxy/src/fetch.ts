@@ -18,7 +18,7 @@
 
 export { sampleFixtures } from './fixtures.ts';
 export { createDevProxy } from './proxy.ts';
-export type { Json as DevJson } from './serde-json.ts';
+export type { DevJson } from './serde-json.ts';
 export type {
   DevCallContext,
   DevCatalogEntry,

@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { Json } from './serde-json.ts';
+import { isJsonObject, type Json } from './serde-json.ts';
 import type { DevCatalogEntry, DevProvider, DevSkill, DevTool } from './types.ts';
 
 /** A 1×1 transparent PNG (not valid UTF-8: served as `{"base64": …}`). */
@@ -33,7 +33,7 @@ function price(symbol: string): number {
 }
 
 function argString(args: Json, key: string): string | undefined {
-  if (args === null || typeof args !== 'object' || Array.isArray(args)) return undefined;
+  if (!isJsonObject(args)) return undefined;
   const v = args[key];
   return typeof v === 'string' ? v : undefined;
 }

@@ -30,9 +30,11 @@ export {
   type SqlRunner,
 } from './keys/db.ts';
 export { createDevProxy } from './proxy.ts';
-export type { Json as DevJson } from './serde-json.ts';
+export type { DevJson } from './serde-json.ts';
 export { startDevProxy } from './server.ts';
 export { type LoadSkillsDirOptions, loadSkillsDir } from './skills-dir.ts';
+// The types `./fetch.ts` exports, plus the Node-only ones: each entry lists its
+// names (no `export *`), so this list repeats that one by design.
 export type {
   DevCallContext,
   DevCatalogEntry,

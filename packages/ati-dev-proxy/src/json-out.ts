@@ -9,7 +9,7 @@
  * @module
  */
 
-import { formatRustFloat, type Json } from './serde-json.ts';
+import { formatRustFloat, isJsonObject, type Json } from './serde-json.ts';
 
 /** Compare strings by Unicode code point (= UTF-8 byte order, Rust's `String` order). */
 export function compareCodePoints(a: string, b: string): number {
@@ -64,7 +64,7 @@ export function sortedJson(value: Json): string {
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') return writeNumber(value);
   if (typeof value === 'string') return writeString(value);
-  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  if (!isJsonObject(value)) return `[${value.map(sortedJson).join(',')}]`;
   const keys = Object.keys(value).sort(compareCodePoints);
   return `{${keys.map((k) => `${writeString(k)}:${sortedJson(value[k]!)}`).join(',')}}`;
 }
@@ -73,7 +73,7 @@ export function sortedJson(value: Json): string {
 export function prettyJson(value: Json, indent = ''): string {
   if (value === null || typeof value !== 'object') return sortedJson(value);
   const inner = `${indent}  `;
-  if (Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     if (value.length === 0) return '[]';
     return `[\n${value.map((v) => inner + prettyJson(v, inner)).join(',\n')}\n${indent}]`;
   }

@@ -15,10 +15,24 @@
  * @module
  */
 
-import { U64_MAX } from 'ati-client/internal';
+import { type JsonObject, type JsonValue, U64_MAX } from 'ati-client/internal';
 
-/** JSON as the dev proxy holds it after parsing. Objects have a null prototype. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/**
+ * JSON as the dev proxy holds it after parsing (objects have a null
+ * prototype): the package's one plain JSON type, `JsonValue` from
+ * `ati-client`, under a short local name.
+ */
+export type Json = JsonValue;
+
+/**
+ * @deprecated Use `JsonValue` from `ati-client`: the same type.
+ */
+export type DevJson = JsonValue;
+
+/** A JSON object, not an array (`Array.isArray` does not narrow readonly arrays away). */
+export function isJsonObject(value: Json | undefined): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 /** serde_json's error categories; axum maps `data` to 422, the rest to 400. */
 export type SerdeCategory = 'data' | 'syntax' | 'eof';

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { INSPECT, urlOnly } from '../util/inspect.ts';
 import { isRecord } from '../util/values.ts';
 import {
   isCallResponse,
@@ -43,37 +42,12 @@ import {
   type StatusCodes,
   segment,
   Transport,
+  UrlOnlyClient,
 } from './transport.ts';
 
 export type { RequestOptions } from './transport.ts';
 
-import type {
-  BundleFiles,
-  CallArgs,
-  CallRequest,
-  HealthResponse,
-  HelpRequest,
-  JsonValue,
-  JwksResponse,
-  ListSkillsQuery,
-  ListToolsQuery,
-  ResolvedSkill,
-  ResolveSkillsRequest,
-  SkillatiCatalog,
-  SkillatiFile,
-  SkillatiRef,
-  SkillatiRefs,
-  SkillatiResources,
-  SkillatiSkill,
-  SkillBundle,
-  SkillBundleBatch,
-  SkillBundleBatchRequest,
-  SkillDetail,
-  SkillListEntry,
-  SkillMetaDetail,
-  ToolDetail,
-  ToolListEntry,
-} from './types.ts';
+import type * as Wire from './types.ts';
 
 /** Supplies the bearer token for one request; `undefined` (or `''`) means "send no Authorization". */
 export type TokenProvider = () => string | undefined | Promise<string | undefined>;
@@ -138,10 +112,10 @@ export interface AtiProxyClientOptions {
 }
 
 /** Options of {@link AtiProxyClient.listTools}. Empty strings are not sent. */
-export interface ListToolsOptions extends ListToolsQuery, RequestOptions {}
+export interface ListToolsOptions extends Wire.ListToolsQuery, RequestOptions {}
 
 /** Options of {@link AtiProxyClient.listSkills}. Empty strings are not sent. */
-export interface ListSkillsOptions extends ListSkillsQuery, RequestOptions {}
+export interface ListSkillsOptions extends Wire.ListSkillsQuery, RequestOptions {}
 
 /** Options of {@link AtiProxyClient.getSkill}. */
 export interface GetSkillOptions extends RequestOptions {
@@ -222,9 +196,7 @@ export const SKILL_BUNDLE_BATCH_LIMIT = 50;
  * const quote = await client.call('finnhub:quote', { symbol: 'AAPL' });
  * ```
  */
-export class AtiProxyClient {
-  /** The validated base URL, without trailing slashes. */
-  readonly proxyUrl: string;
+export class AtiProxyClient extends UrlOnlyClient {
   readonly #transport: Transport;
 
   /**
@@ -260,21 +232,9 @@ export class AtiProxyClient {
     }
     // With a virtual key the proxy's 401/503 bodies are empty (contract §4.0): say what they mean.
     const statusCodes = apiKey === undefined ? undefined : API_KEY_STATUS;
-    this.#transport = new Transport(options, credential, statusCodes, apiKey ?? token);
-    this.proxyUrl = this.#transport.proxyUrl;
-  }
-
-  /** Shows the URL only: the token or API key never reaches a log through `console.log(client)`. */
-  [INSPECT](): string {
-    return urlOnly(this);
-  }
-
-  /** `{ proxyUrl }`: the credential is never serialized. */
-  toJSON(): {
-    /** The proxy's base URL, the only thing the client shows of itself. */
-    proxyUrl: string;
-  } {
-    return { proxyUrl: this.proxyUrl };
+    const transport = new Transport(options, credential, statusCodes, apiKey ?? token);
+    super(transport.proxyUrl);
+    this.#transport = transport;
   }
 
   /**
@@ -282,7 +242,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} see the class description.
    * @example `const { version, auth } = await client.health();`
    */
-  health(options?: RequestOptions): Promise<HealthResponse> {
+  health(options?: RequestOptions): Promise<Wire.HealthResponse> {
     return this.#request({
       method: 'GET',
       path: '/health',
@@ -299,7 +259,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} `ERR_PROXY_HTTP` 404 when the proxy has no ES256 key.
    * @example `const { keys } = await client.jwks();`
    */
-  jwks(options?: RequestOptions): Promise<JwksResponse> {
+  jwks(options?: RequestOptions): Promise<Wire.JwksResponse> {
     return this.#request({
       method: 'GET',
       path: '/.well-known/jwks.json',
@@ -315,7 +275,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} see the class description.
    * @example `await client.listTools({ provider: 'finnhub', search: 'quote' });`
    */
-  async listTools(options: ListToolsOptions = {}): Promise<ToolListEntry[]> {
+  async listTools(options: ListToolsOptions = {}): Promise<Wire.ToolListEntry[]> {
     const query = queryOf({
       provider: checkOptionalText('provider', options.provider),
       search: checkOptionalText('search', options.search),
@@ -337,7 +297,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} `ERR_PROXY_HTTP` 404 for an unknown or out-of-scope tool.
    * @example `const tool = await client.getTool('finnhub:quote');`
    */
-  async getTool(name: string, options?: RequestOptions): Promise<ToolDetail> {
+  async getTool(name: string, options?: RequestOptions): Promise<Wire.ToolDetail> {
     return this.#request({
       method: 'GET',
       path: `/tools/${segment('name', name)}`,
@@ -354,7 +314,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} see the class description.
    * @example `await client.listSkills({ category: 'compliance' });`
    */
-  async listSkills(options: ListSkillsOptions = {}): Promise<SkillListEntry[]> {
+  async listSkills(options: ListSkillsOptions = {}): Promise<Wire.SkillListEntry[]> {
     const query = queryOf({
       search: checkOptionalText('search', options.search),
       category: checkOptionalText('category', options.category),
@@ -377,12 +337,15 @@ export class AtiProxyClient {
    * @throws {ProxyError} `ERR_PROXY_HTTP` 404 when the skill is unknown or not visible.
    * @example `const { content } = await client.getSkill('research-methodology');`
    */
-  getSkill(name: string, options: GetSkillOptions & { meta: true }): Promise<SkillMetaDetail>;
+  getSkill(name: string, options: GetSkillOptions & { meta: true }): Promise<Wire.SkillMetaDetail>;
   /** `GET /skills/{name}` (contract §4.2): content, or metadata with `meta: true`. */
-  getSkill(name: string, options?: GetSkillOptions & { meta?: false }): Promise<SkillDetail>;
+  getSkill(name: string, options?: GetSkillOptions & { meta?: false }): Promise<Wire.SkillDetail>;
   /** `GET /skills/{name}` (contract §4.2): content, or metadata with `meta: true`. */
-  getSkill(name: string, options?: GetSkillOptions): Promise<SkillDetail | SkillMetaDetail>;
-  async getSkill(name: string, options: GetSkillOptions = {}): Promise<SkillDetail | SkillMetaDetail> {
+  getSkill(name: string, options?: GetSkillOptions): Promise<Wire.SkillDetail | Wire.SkillMetaDetail>;
+  async getSkill(
+    name: string,
+    options: GetSkillOptions = {},
+  ): Promise<Wire.SkillDetail | Wire.SkillMetaDetail> {
     const path = `/skills/${segment('name', name)}`;
     const meta = options.meta === true;
     const query = queryOf({
@@ -421,8 +384,8 @@ export class AtiProxyClient {
   async resolveSkills(
     scopes: readonly string[],
     options: ResolveSkillsOptions = {},
-  ): Promise<ResolvedSkill[]> {
-    const body: ResolveSkillsRequest = {
+  ): Promise<Wire.ResolvedSkill[]> {
+    const body: Wire.ResolveSkillsRequest = {
       scopes: checkStringList('scopes', scopes),
       include_content: options.includeContent === true,
     };
@@ -443,7 +406,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} `ERR_PROXY_HTTP` 404 when the skill is unknown or not visible.
    * @example `const { files } = await client.getSkillBundle('research-methodology');`
    */
-  async getSkillBundle(name: string, options?: RequestOptions): Promise<SkillBundle> {
+  async getSkillBundle(name: string, options?: RequestOptions): Promise<Wire.SkillBundle> {
     return this.#request({
       method: 'GET',
       path: `/skills/${segment('name', name)}/bundle`,
@@ -462,12 +425,14 @@ export class AtiProxyClient {
    * @throws {ProxyError} see the class description (the first failing batch wins).
    * @example `const { skills, missing } = await client.getSkillBundles(['a', 'b']);`
    */
-  async getSkillBundles(names: readonly string[], options?: RequestOptions): Promise<SkillBundleBatch> {
+  async getSkillBundles(names: readonly string[], options?: RequestOptions): Promise<Wire.SkillBundleBatch> {
     const list = checkStringList('names', names);
-    const skills: [string, { readonly files: BundleFiles }][] = [];
+    const skills: [string, { readonly files: Wire.BundleFiles }][] = [];
     const missing: string[] = [];
     for (let start = 0; start < list.length; start += SKILL_BUNDLE_BATCH_LIMIT) {
-      const body: SkillBundleBatchRequest = { names: list.slice(start, start + SKILL_BUNDLE_BATCH_LIMIT) };
+      const body: Wire.SkillBundleBatchRequest = {
+        names: list.slice(start, start + SKILL_BUNDLE_BATCH_LIMIT),
+      };
       const batch = await this.#request({
         method: 'POST',
         path: '/skills/bundle',
@@ -490,7 +455,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} `ERR_PROXY_HTTP` 503/502 when the registry is not configured or failing.
    * @example `const { skills } = await client.skillCatalog({ search: 'sanctions' });`
    */
-  async skillCatalog(options: SkillCatalogOptions = {}): Promise<SkillatiCatalog> {
+  async skillCatalog(options: SkillCatalogOptions = {}): Promise<Wire.SkillatiCatalog> {
     return this.#request({
       method: 'GET',
       path: '/skillati/catalog',
@@ -507,7 +472,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} `ERR_PROXY_HTTP` 404 when not visible.
    * @example `const { content } = await client.getSkillatiSkill('kyc-checklist');`
    */
-  async getSkillatiSkill(name: string, options?: RequestOptions): Promise<SkillatiSkill> {
+  async getSkillatiSkill(name: string, options?: RequestOptions): Promise<Wire.SkillatiSkill> {
     return this.#request({
       method: 'GET',
       path: `/skillati/${segment('name', name)}`,
@@ -526,7 +491,7 @@ export class AtiProxyClient {
   async getSkillatiResources(
     name: string,
     options: SkillatiResourcesOptions = {},
-  ): Promise<SkillatiResources> {
+  ): Promise<Wire.SkillatiResources> {
     return this.#request({
       method: 'GET',
       path: `/skillati/${segment('name', name)}/resources`,
@@ -544,7 +509,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} `ERR_PROXY_HTTP` 400 for an invalid path.
    * @example `const file = await client.getSkillatiFile('kyc-checklist', 'scripts/run.sh');`
    */
-  async getSkillatiFile(name: string, path: string, options?: RequestOptions): Promise<SkillatiFile> {
+  async getSkillatiFile(name: string, path: string, options?: RequestOptions): Promise<Wire.SkillatiFile> {
     const filePath = checkText('path', path);
     if (filePath === '') throw invalidArgument('path must not be empty');
     return this.#request({
@@ -563,7 +528,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} see the class description.
    * @example `const { references } = await client.getSkillatiRefs('kyc-checklist');`
    */
-  async getSkillatiRefs(name: string, options?: RequestOptions): Promise<SkillatiRefs> {
+  async getSkillatiRefs(name: string, options?: RequestOptions): Promise<Wire.SkillatiRefs> {
     return this.#request({
       method: 'GET',
       path: `/skillati/${segment('name', name)}/refs`,
@@ -579,7 +544,7 @@ export class AtiProxyClient {
    * @throws {ProxyError} see the class description.
    * @example `const { content } = await client.getSkillatiRef('kyc-checklist', 'sources.md');`
    */
-  async getSkillatiRef(name: string, reference: string, options?: RequestOptions): Promise<SkillatiRef> {
+  async getSkillatiRef(name: string, reference: string, options?: RequestOptions): Promise<Wire.SkillatiRef> {
     return this.#request({
       method: 'GET',
       path: `/skillati/${segment('name', name)}/ref/${segment('reference', reference)}`,
@@ -599,8 +564,8 @@ export class AtiProxyClient {
    * tool, 403 out of scope, 429 rate limited, 502 upstream failure, 422 invalid request.
    * @example `const result = await client.call('finnhub:quote', { symbol: 'AAPL' });`
    */
-  async call(toolName: string, args?: CallArgs, options: CallOptions = {}): Promise<JsonValue> {
-    const body: CallRequest = {
+  async call(toolName: string, args?: Wire.CallArgs, options: CallOptions = {}): Promise<Wire.JsonValue> {
+    const body: Wire.CallRequest = {
       tool_name: checkText('toolName', toolName),
       ...(args === undefined ? {} : { args }),
       ...(options.rawArgs === undefined ? {} : { raw_args: checkStringList('rawArgs', options.rawArgs) }),
@@ -625,7 +590,10 @@ export class AtiProxyClient {
    */
   async help(query: string, options: HelpOptions = {}): Promise<string> {
     const tool = checkOptionalText('tool', options.tool);
-    const body: HelpRequest = { query: checkText('query', query), ...(tool === undefined ? {} : { tool }) };
+    const body: Wire.HelpRequest = {
+      query: checkText('query', query),
+      ...(tool === undefined ? {} : { tool }),
+    };
     const response = await this.#request({
       method: 'POST',
       path: '/help',
@@ -653,7 +621,7 @@ export class AtiProxyClient {
   async getJson(
     path: string,
     options: RequestOptions & { query?: Readonly<Record<string, string | undefined>> | undefined } = {},
-  ): Promise<JsonValue> {
+  ): Promise<Wire.JsonValue> {
     if (
       typeof path !== 'string' ||
       !path.startsWith('/') ||

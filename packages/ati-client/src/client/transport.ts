@@ -14,6 +14,7 @@ import {
   signSandboxRequest,
   usableSandboxSecret,
 } from '../signature/sandbox.ts';
+import { INSPECT, urlOnly } from '../util/inspect.ts';
 import { isRecord } from '../util/values.ts';
 import { proxyErrorText } from './guards.ts';
 
@@ -227,6 +228,34 @@ function networkDetail(error: unknown): string {
     current = current.cause;
   }
   return '';
+}
+
+/**
+ * What a client shows of itself: its proxy URL and nothing else. The base of
+ * {@link AtiProxyClient} and `AtiAdminClient`, which keep their transport and
+ * credentials in their own `#private` fields. Internal.
+ */
+export abstract class UrlOnlyClient {
+  /** The validated base URL, without trailing slashes. */
+  readonly proxyUrl: string;
+
+  /** @param proxyUrl the transport's validated base URL. */
+  protected constructor(proxyUrl: string) {
+    this.proxyUrl = proxyUrl;
+  }
+
+  /** Shows the URL only: no credential reaches a log through `console.log(client)`. */
+  [INSPECT](): string {
+    return urlOnly(this);
+  }
+
+  /** `{ proxyUrl }`: the credential is never serialized. */
+  toJSON(): {
+    /** The proxy's base URL, the only thing the client shows of itself. */
+    proxyUrl: string;
+  } {
+    return { proxyUrl: this.proxyUrl };
+  }
 }
 
 /**

@@ -146,8 +146,12 @@ export interface ListSkillsQuery {
   readonly tool?: string;
 }
 
-/** One entry of `GET /skills` (contract §4.2): a visible local skill. */
-export interface SkillListEntry {
+/**
+ * The skill fields `GET /skills` and `POST /skills/resolve` both send, in
+ * their wire order. Internal base of {@link SkillListEntry} and
+ * {@link ResolvedSkill}.
+ */
+export interface SkillSummary {
   /** Skill name. */
   readonly name: string;
   /** Skill version string. */
@@ -160,6 +164,10 @@ export interface SkillListEntry {
   readonly providers: readonly string[];
   /** Categories the skill is bound to. */
   readonly categories: readonly string[];
+}
+
+/** One entry of `GET /skills` (contract §4.2): a visible local skill. */
+export interface SkillListEntry extends SkillSummary {
   /** Short usage hint, or `null` when the skill has none. */
   readonly hint: string | null;
 }
@@ -224,19 +232,7 @@ export interface ResolveSkillsRequest {
  * One entry of `POST /skills/resolve` (contract §4.1). Resolved from the
  * request scopes, then filtered to what the caller's token may see.
  */
-export interface ResolvedSkill {
-  /** Skill name. */
-  readonly name: string;
-  /** Skill version string. */
-  readonly version: string;
-  /** One-line description. */
-  readonly description: string;
-  /** Tool names the skill is bound to. */
-  readonly tools: readonly string[];
-  /** Provider names the skill is bound to. */
-  readonly providers: readonly string[];
-  /** Categories the skill is bound to. */
-  readonly categories: readonly string[];
+export interface ResolvedSkill extends SkillSummary {
   /** Present only with `include_content: true` and a readable SKILL.md. */
   readonly content?: string;
 }

@@ -23,11 +23,25 @@ export class JsonFloat {
   constructor(readonly value: number) {}
 }
 
-/** A parsed JSON value. Integer literals outside ±(2^53−1) become `bigint`. */
-export type JsonValue = null | boolean | number | bigint | JsonFloat | string | JsonValue[] | JsonObject;
+/**
+ * A parsed JSON value as the strict parser returns it. Integer literals
+ * outside ±(2^53−1) become `bigint`, and fractions/exponents stay apart as
+ * {@link JsonFloat}, because claim checks tell integers from floats. Not the
+ * package's plain JSON type: that is the public `JsonValue` (client/types.ts),
+ * the only type of that name; {@link toPlain} turns this into plain data.
+ */
+export type ParsedJson =
+  | null
+  | boolean
+  | number
+  | bigint
+  | JsonFloat
+  | string
+  | ParsedJson[]
+  | ParsedJsonObject;
 /** A parsed JSON object. It inherits no members (see the module docs). */
-export interface JsonObject {
-  [key: string]: JsonValue;
+export interface ParsedJsonObject {
+  [key: string]: ParsedJson;
 }
 
 /** Thrown by {@link parseJson}; callers turn it into a coded AtiError. */
@@ -49,10 +63,10 @@ const MAX_DEPTH = 128;
  * per key sequence (bench/README.md, "Changes made", has the figures);
  * bench suite `parts` measures it against `JSON.parse`.
  */
-const JsonObjectCtor = function JsonObject() {} as unknown as new () => JsonObject;
+const JsonObjectCtor = function JsonObject() {} as unknown as new () => ParsedJsonObject;
 JsonObjectCtor.prototype = Object.freeze(Object.create(null));
 
-function emptyObject(): JsonObject {
+function emptyObject(): ParsedJsonObject {
   return new JsonObjectCtor();
 }
 
@@ -71,7 +85,7 @@ function ws(): void {
   while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = t.charCodeAt(++pos);
 }
 
-function value(depth: number): JsonValue {
+function value(depth: number): ParsedJson {
   ws();
   const c = text.charCodeAt(pos);
   switch (c) {
@@ -93,13 +107,13 @@ function value(depth: number): JsonValue {
   }
 }
 
-function literal<T extends JsonValue>(word: string, v: T): T {
+function literal<T extends ParsedJson>(word: string, v: T): T {
   if (!text.startsWith(word, pos)) fail('invalid literal');
   pos += word.length;
   return v;
 }
 
-function object(depth: number): JsonObject {
+function object(depth: number): ParsedJsonObject {
   if (depth > MAX_DEPTH) fail('nesting too deep');
   pos++;
   const obj = emptyObject();
@@ -126,10 +140,10 @@ function object(depth: number): JsonObject {
   }
 }
 
-function array(depth: number): JsonValue[] {
+function array(depth: number): ParsedJson[] {
   if (depth > MAX_DEPTH) fail('nesting too deep');
   pos++;
-  const arr: JsonValue[] = [];
+  const arr: ParsedJson[] = [];
   ws();
   if (text.charCodeAt(pos) === 0x5d) {
     pos++;
@@ -328,7 +342,7 @@ function number(): number | bigint | JsonFloat {
  *
  * @throws {JsonSyntaxError} on any deviation.
  */
-export function parseJson(input: string): JsonValue {
+export function parseJson(input: string): ParsedJson {
   text = input;
   pos = 0;
   try {
@@ -343,12 +357,12 @@ export function parseJson(input: string): JsonValue {
 }
 
 /** Is `v` a parsed JSON object. */
-export function isJsonObject(v: JsonValue | undefined): v is JsonObject {
+export function isJsonObject(v: ParsedJson | undefined): v is ParsedJsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonFloat);
 }
 
 /** Convert a parsed value to plain JSON-compatible JS data (floats unwrapped, bigints to numbers). */
-export function toPlain(v: JsonValue): unknown {
+export function toPlain(v: ParsedJson): unknown {
   if (v instanceof JsonFloat) return v.value;
   if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) return v.map(toPlain);

@@ -5,7 +5,7 @@
  * @module
  */
 import { TokenError } from '../errors.ts';
-import { isJsonObject, JsonFloat, type JsonValue } from '../jws/json.ts';
+import { isJsonObject, JsonFloat, type ParsedJson } from '../jws/json.ts';
 import { parseScopes } from '../scope/scope.ts';
 import { U64_MAX } from '../util/values.ts';
 import { CLAIMS } from './claim-table.ts';
@@ -125,27 +125,27 @@ function bad(claim: string, expected: string): TokenError {
   return new TokenError('ERR_JWT_CLAIMS_INVALID', `Claim "${claim}" must be ${expected}`);
 }
 
-function requiredString(v: JsonValue | undefined, name: string): string {
+function requiredString(v: ParsedJson | undefined, name: string): string {
   if (typeof v !== 'string') throw bad(name, v === undefined ? 'present (a string)' : 'a string');
   return v;
 }
 
 /** serde's `Option<String>`: absent or `null` is `None`. */
-function optionalString(v: JsonValue | undefined, name: string): string | undefined {
+function optionalString(v: ParsedJson | undefined, name: string): string | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw bad(name, 'a string or null');
   return v;
 }
 
 /** serde `u64`: an integer literal (no fraction, no exponent, no minus) ≤ 2^64−1. */
-function u64(v: JsonValue | undefined, name: string): number {
+function u64(v: ParsedJson | undefined, name: string): number {
   if (typeof v === 'number' && v >= 0) return v;
   if (typeof v === 'bigint' && v >= 0n && v <= U64_MAX) return Number(v);
   if (v === undefined) throw bad(name, 'present (an integer)');
   throw bad(name, v instanceof JsonFloat ? 'an integer (no fraction or exponent)' : 'a non-negative integer');
 }
 
-function atiNamespace(v: JsonValue | undefined): AtiNamespace | undefined {
+function atiNamespace(v: ParsedJson | undefined): AtiNamespace | undefined {
   if (v === undefined || v === null) return undefined;
   if (!isJsonObject(v)) throw bad('ati', 'an object or null');
   const ver = v.v;
@@ -190,7 +190,7 @@ let decodedAti: AtiNamespace | undefined;
  * value, so the next key fails to parse and the proxy answers 401. Every other
  * `nbf` (number, string, bool, null, `[]`, `{}`) is consumed and ignored.
  */
-function checkNbf(v: JsonValue | undefined): void {
+function checkNbf(v: ParsedJson | undefined): void {
   if ((Array.isArray(v) && v.length > 0) || (isJsonObject(v) && Object.keys(v).length > 0)) {
     throw bad('nbf', 'a scalar (the proxy rejects a non-empty array or object here)');
   }
@@ -201,7 +201,7 @@ function checkNbf(v: JsonValue | undefined): void {
  *
  * @throws {TokenError} `ERR_JWT_CLAIMS_INVALID`.
  */
-export function claimsFromPayload(payload: JsonValue): TokenClaims {
+export function claimsFromPayload(payload: ParsedJson): TokenClaims {
   if (!isJsonObject(payload))
     throw new TokenError('ERR_JWT_CLAIMS_INVALID', 'Token payload must be a JSON object');
   checkNbf(payload.nbf);

@@ -6,7 +6,7 @@
  */
 import { TokenError } from '../errors.ts';
 import { base64urlDecodeTransient, utf8Decode } from '../jws/encoding.ts';
-import { isJsonObject, type JsonObject, type JsonValue, parseJson } from '../jws/json.ts';
+import { isJsonObject, type ParsedJson, type ParsedJsonObject, parseJson } from '../jws/json.ts';
 
 /** Default cap on token length, in characters, checked before any decoding. */
 export const DEFAULT_MAX_TOKEN_LENGTH = 65_536;
@@ -30,7 +30,7 @@ const STRING_HEADERS = ['typ', 'cty', 'jku', 'kid', 'x5u', 'x5t', 'x5t#S256'] as
 
 /** A split, header-decoded token. */
 export interface CompactParts {
-  header: JsonObject;
+  header: ParsedJsonObject;
   alg: string;
   kid: string | undefined;
   payloadB64: string;
@@ -44,7 +44,7 @@ function malformed(message: string, cause?: unknown): TokenError {
 }
 
 /** base64url → UTF-8 → strict JSON. */
-export function decodeSegment(segment: string, what: string): JsonValue {
+export function decodeSegment(segment: string, what: string): ParsedJson {
   // The bytes only live until utf8Decode has copied them into a string.
   const bytes = base64urlDecodeTransient(segment);
   if (bytes === undefined) throw malformed(`Token ${what} is not unpadded canonical base64url`);
@@ -58,12 +58,12 @@ export function decodeSegment(segment: string, what: string): JsonValue {
 }
 
 interface CheckedHeader {
-  header: JsonObject;
+  header: ParsedJsonObject;
   alg: string;
   kid: string | undefined;
 }
 
-function checkHeader(header: JsonValue): CheckedHeader {
+function checkHeader(header: ParsedJson): CheckedHeader {
   if (!isJsonObject(header)) throw malformed('Token header must be a JSON object');
   const alg = header.alg;
   if (typeof alg !== 'string' || !KNOWN_ALGS.has(alg))

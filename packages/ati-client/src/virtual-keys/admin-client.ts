@@ -19,10 +19,11 @@ import {
   type RequestOptions,
   type StatusCodes,
   Transport,
+  UrlOnlyClient,
 } from '../client/transport.ts';
 import type { JsonValue } from '../client/types.ts';
 import { type AtiErrorCode, ProxyError } from '../errors.ts';
-import { DENO_INSPECT, INSPECT, urlOnly } from '../util/inspect.ts';
+import { DENO_INSPECT, INSPECT } from '../util/inspect.ts';
 import { isRecord } from '../util/values.ts';
 
 /** Configuration of an {@link AtiAdminClient}. Validated once, at construction. */
@@ -370,9 +371,7 @@ function isRevokedWire(value: unknown): value is { revoked: boolean } {
  * await admin.revokeKey(key.hash, { by: 'orchestrator' });
  * ```
  */
-export class AtiAdminClient {
-  /** The validated base URL, without trailing slashes. */
-  readonly proxyUrl: string;
+export class AtiAdminClient extends UrlOnlyClient {
   readonly #transport: Transport;
 
   /**
@@ -384,7 +383,7 @@ export class AtiAdminClient {
     const adminToken = checkToken(options.adminToken, 'adminToken');
     if (adminToken === undefined) throw invalidArgument('adminToken is required');
     // The admin router has no sig-verify layer (contract §4.0): no signingSecret here.
-    this.#transport = new Transport(
+    const transport = new Transport(
       {
         proxyUrl: options.proxyUrl,
         fetch: options.fetch,
@@ -396,7 +395,8 @@ export class AtiAdminClient {
       async () => ({ scheme: 'Bearer', secret: adminToken }),
       ADMIN_STATUS,
     );
-    this.proxyUrl = this.#transport.proxyUrl;
+    super(transport.proxyUrl);
+    this.#transport = transport;
   }
 
   /**
@@ -521,15 +521,5 @@ export class AtiAdminClient {
       options: request,
     });
     return wire.sessions.map((entry) => toKeyInfo(entry)!);
-  }
-
-  /** Shows the URL only, never the admin token. */
-  [INSPECT](): string {
-    return urlOnly(this);
-  }
-
-  /** `{ proxyUrl }`: the admin token is never serialized. */
-  toJSON(): AtiAdminClientJson {
-    return { proxyUrl: this.proxyUrl };
   }
 }

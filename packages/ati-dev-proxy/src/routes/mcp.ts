@@ -7,16 +7,15 @@
  * @module
  */
 
+import type { JsonObject } from 'ati-client/internal';
 import { json, jsonBytes, text } from '../http.ts';
 import { invokeTool } from '../invoke.ts';
 import { prettyJson, sortedJson } from '../json-out.ts';
 import type { Route, RouteContext } from '../router.ts';
-import { type Json, SerdeError, valueFromSlice } from '../serde-json.ts';
-
-type JsonObject = { [k: string]: Json };
+import { isJsonObject, type Json, SerdeError, valueFromSlice } from '../serde-json.ts';
 
 function objectOr(value: Json | undefined): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  return isJsonObject(value) ? value : undefined;
 }
 
 /** One JSON-RPC exchange: answers carry the request's `id` (`null` when absent). */
