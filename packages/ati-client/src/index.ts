@@ -10,21 +10,20 @@
  * @module
  */
 
-export {
-  AtiProxyClient,
-  type AtiProxyClientOptions,
-  type CallOptions,
-  type GetSkillOptions,
-  type HelpOptions,
-  type ListSkillsOptions,
-  type ListToolsOptions,
-  type RequestOptions,
-  type ResolveSkillsOptions,
-  SKILL_BUNDLE_BATCH_LIMIT,
-  type SkillatiResourcesOptions,
-  type SkillCatalogOptions,
-  type TokenProvider,
-} from './client/client.ts';
+export { AtiProxyClient, SKILL_BUNDLE_BATCH_LIMIT } from './client/client.ts';
+export type {
+  AtiProxyClientOptions,
+  CallOptions,
+  GetSkillOptions,
+  HelpOptions,
+  ListSkillsOptions,
+  ListToolsOptions,
+  RequestOptions,
+  ResolveSkillsOptions,
+  SkillatiResourcesOptions,
+  SkillCatalogOptions,
+  TokenProvider,
+} from './client/options.ts';
 export type {
   BundleFiles,
   BundleFileValue,

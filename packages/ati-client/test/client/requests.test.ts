@@ -9,12 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  AtiProxyClient,
-  type AtiProxyClientOptions,
-  SKILL_BUNDLE_BATCH_LIMIT,
-} from '../../src/client/client.ts';
+import { AtiProxyClient, SKILL_BUNDLE_BATCH_LIMIT } from '../../src/client/client.ts';
 import { isStringArray } from '../../src/client/guards.ts';
+import type { AtiProxyClientOptions } from '../../src/client/options.ts';
 import { resolveSessionToken } from '../../src/node/session-token.ts';
 import { isRecord } from '../../src/util/values.ts';
 import {
