@@ -29,17 +29,7 @@ import {
   isToolDetail,
   isToolList,
 } from './guards.ts';
-import type {
-  AtiProxyClientOptions,
-  CallOptions,
-  GetSkillOptions,
-  HelpOptions,
-  ListSkillsOptions,
-  ListToolsOptions,
-  ResolveSkillsOptions,
-  SkillatiResourcesOptions,
-  SkillCatalogOptions,
-} from './options.ts';
+import type * as Options from './options.ts';
 import {
   type Credential,
   checkOptionalText,
@@ -102,7 +92,7 @@ export class AtiProxyClient extends UrlOnlyClient {
    * `apiKey` comes with `token` or `getToken` (the message never quotes
    * `proxyUrl`, `token` or `apiKey`).
    */
-  constructor(options: AtiProxyClientOptions) {
+  constructor(options: Options.AtiProxyClientOptions) {
     if (!isRecord(options)) throw invalidArgument('options must be an object');
     const token = checkToken(options.token, 'token');
     const apiKey = checkToken(options.apiKey, 'apiKey');
@@ -173,7 +163,7 @@ export class AtiProxyClient extends UrlOnlyClient {
    * @throws {ProxyError} see the class description.
    * @example `await client.listTools({ provider: 'finnhub', search: 'quote' });`
    */
-  async listTools(options: ListToolsOptions = {}): Promise<Wire.ToolListEntry[]> {
+  async listTools(options: Options.ListToolsOptions = {}): Promise<Wire.ToolListEntry[]> {
     const query = queryOf({
       provider: checkOptionalText('provider', options.provider),
       search: checkOptionalText('search', options.search),
@@ -212,7 +202,7 @@ export class AtiProxyClient extends UrlOnlyClient {
    * @throws {ProxyError} see the class description.
    * @example `await client.listSkills({ category: 'compliance' });`
    */
-  async listSkills(options: ListSkillsOptions = {}): Promise<Wire.SkillListEntry[]> {
+  async listSkills(options: Options.ListSkillsOptions = {}): Promise<Wire.SkillListEntry[]> {
     const query = queryOf({
       search: checkOptionalText('search', options.search),
       category: checkOptionalText('category', options.category),
@@ -235,14 +225,14 @@ export class AtiProxyClient extends UrlOnlyClient {
    * @throws {ProxyError} `ERR_PROXY_HTTP` 404 when the skill is unknown or not visible.
    * @example `const { content } = await client.getSkill('research-methodology');`
    */
-  getSkill(name: string, options: GetSkillOptions & { meta: true }): Promise<Wire.SkillMetaDetail>;
+  getSkill(name: string, options: Options.GetSkillOptions & { meta: true }): Promise<Wire.SkillMetaDetail>;
   /** `GET /skills/{name}` (contract §4.2): content, or metadata with `meta: true`. */
-  getSkill(name: string, options?: GetSkillOptions & { meta?: false }): Promise<Wire.SkillDetail>;
+  getSkill(name: string, options?: Options.GetSkillOptions & { meta?: false }): Promise<Wire.SkillDetail>;
   /** `GET /skills/{name}` (contract §4.2): content, or metadata with `meta: true`. */
-  getSkill(name: string, options?: GetSkillOptions): Promise<Wire.SkillDetail | Wire.SkillMetaDetail>;
+  getSkill(name: string, options?: Options.GetSkillOptions): Promise<Wire.SkillDetail | Wire.SkillMetaDetail>;
   async getSkill(
     name: string,
-    options: GetSkillOptions = {},
+    options: Options.GetSkillOptions = {},
   ): Promise<Wire.SkillDetail | Wire.SkillMetaDetail> {
     const path = `/skills/${segment('name', name)}`;
     const meta = options.meta === true;
@@ -281,7 +271,7 @@ export class AtiProxyClient extends UrlOnlyClient {
    */
   async resolveSkills(
     scopes: readonly string[],
-    options: ResolveSkillsOptions = {},
+    options: Options.ResolveSkillsOptions = {},
   ): Promise<Wire.ResolvedSkill[]> {
     const body: Wire.ResolveSkillsRequest = {
       scopes: checkStringList('scopes', scopes),
@@ -353,7 +343,7 @@ export class AtiProxyClient extends UrlOnlyClient {
    * @throws {ProxyError} `ERR_PROXY_HTTP` 503/502 when the registry is not configured or failing.
    * @example `const { skills } = await client.skillCatalog({ search: 'sanctions' });`
    */
-  async skillCatalog(options: SkillCatalogOptions = {}): Promise<Wire.SkillatiCatalog> {
+  async skillCatalog(options: Options.SkillCatalogOptions = {}): Promise<Wire.SkillatiCatalog> {
     return this.#request({
       method: 'GET',
       path: '/skillati/catalog',
@@ -388,7 +378,7 @@ export class AtiProxyClient extends UrlOnlyClient {
    */
   async getSkillatiResources(
     name: string,
-    options: SkillatiResourcesOptions = {},
+    options: Options.SkillatiResourcesOptions = {},
   ): Promise<Wire.SkillatiResources> {
     return this.#request({
       method: 'GET',
@@ -462,7 +452,11 @@ export class AtiProxyClient extends UrlOnlyClient {
    * tool, 403 out of scope, 429 rate limited, 502 upstream failure, 422 invalid request.
    * @example `const result = await client.call('finnhub:quote', { symbol: 'AAPL' });`
    */
-  async call(toolName: string, args?: Wire.CallArgs, options: CallOptions = {}): Promise<Wire.JsonValue> {
+  async call(
+    toolName: string,
+    args?: Wire.CallArgs,
+    options: Options.CallOptions = {},
+  ): Promise<Wire.JsonValue> {
     const body: Wire.CallRequest = {
       tool_name: checkText('toolName', toolName),
       ...(args === undefined ? {} : { args }),
@@ -486,7 +480,7 @@ export class AtiProxyClient extends UrlOnlyClient {
    * 403 when `tool` is not visible, 502/500 on LLM errors.
    * @example `const answer = await client.help('how do I get a stock quote?');`
    */
-  async help(query: string, options: HelpOptions = {}): Promise<string> {
+  async help(query: string, options: Options.HelpOptions = {}): Promise<string> {
     const tool = checkOptionalText('tool', options.tool);
     const body: Wire.HelpRequest = {
       query: checkText('query', query),
