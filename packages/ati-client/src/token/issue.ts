@@ -81,7 +81,7 @@ const ISSUER_NAMES = ['issuer', 'iss'] as const;
 const AUDIENCE_NAMES = ['audience', 'aud'] as const;
 
 /**
- * Build the payload in the Rust proxy's field order, from the claims table
+ * Build the payload in the Rust proxy's field order, the claims table's order
  * (`iss?, sub, aud, iat, exp, jti?, scope, ati, job_id?, sandbox_id?`).
  */
 function payloadJson(o: IssueTokenOptions): string {

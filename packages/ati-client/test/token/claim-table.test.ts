@@ -54,6 +54,16 @@ describe('decode follows the claims table', () => {
     });
   }
 
+  it("issue errors name each string claim by the table's option name", async () => {
+    for (const claim of CLAIMS.filter((c) => c.kind === 'string')) {
+      await assert.rejects(
+        issueToken({ secret: SECRET, sub: 's', scope: '', [claim.option]: 7 }),
+        { code: 'ERR_INVALID_ARGUMENT', message: new RegExp(`^${claim.option} must be`) },
+        claim.wire,
+      );
+    }
+  });
+
   it('issue writes the claims in the table order', async () => {
     const token = await issueToken({
       secret: SECRET,
