@@ -21,7 +21,7 @@ export async function authenticate(state: DevState, req: DevRequest): Promise<Re
   const auth = headerText(req, 'authorization');
   // Ati-Key is tried first, even in dev mode (contract §4.0, §9).
   if (auth?.startsWith('Ati-Key ')) {
-    const outcome = await atiKeyClaims(auth, await state.keys?.store(), state.clock());
+    const outcome = await atiKeyClaims(auth.slice(8), await state.keys?.store(), state.clock());
     return outcome instanceof Response ? outcome : { claims: outcome };
   }
   if (!state.authEnabled) return { claims: undefined };

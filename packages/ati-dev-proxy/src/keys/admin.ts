@@ -30,20 +30,19 @@ export function sqlxMessage(err: unknown): string {
 }
 
 /**
- * The auth middleware's `Ati-Key` path: `undefined` when the header is not
- * an `Ati-Key` one; else 503 (no store, database error), 401 (unknown,
- * revoked, blocked, expired; empty bodies) or the synthetic claims (§9).
+ * The auth middleware's `Ati-Key` path for the raw key after `Ati-Key `:
+ * 503 (no store, database error), 401 (unknown, revoked, blocked, expired;
+ * empty bodies) or the synthetic claims (§9).
  */
 export async function atiKeyClaims(
-  header: string | undefined,
+  rawKey: string,
   store: KeyStore | undefined,
   nowSeconds: number,
-): Promise<Response | TokenClaims | undefined> {
-  if (header === undefined || !header.startsWith('Ati-Key ')) return undefined;
+): Promise<Response | TokenClaims> {
   if (store === undefined) return new Response(null, { status: 503 });
   let key: KeyRecord | null;
   try {
-    key = await store.lookup(await hashKey(header.slice(8)));
+    key = await store.lookup(await hashKey(rawKey));
   } catch {
     return new Response(null, { status: 503 });
   }

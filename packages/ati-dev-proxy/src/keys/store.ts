@@ -9,6 +9,7 @@
  * @module
  */
 
+import { hashVirtualKey, VIRTUAL_KEY_PREFIX } from 'ati-client';
 import { base64urlEncode } from 'ati-client/internal';
 import { sortedJson } from '../json-out.ts';
 import { type Json, utf8, valueFromSlice } from '../serde-json.ts';
@@ -16,7 +17,6 @@ import type { DevKeyEvent } from '../types.ts';
 import type { DevKeyDatabase, SqlRow } from './db.ts';
 
 /** Prefix of a raw key. */
-export const KEY_PREFIX = 'ati-key_';
 /** LISTEN/NOTIFY channel of revocations. */
 export const NOTIFY_CHANNEL = 'ati_key_revoked';
 const CACHE_TTL_MS = 30_000;
@@ -216,18 +216,19 @@ const nodeCrypto = ((): NodeCryptoLike | undefined => {
   }
 })();
 
-/** Lowercase hex SHA-256 of the whole raw key (contract §9). */
+/**
+ * Lowercase hex SHA-256 of the whole raw key (contract §9): the SDK's
+ * `hashVirtualKey`, but synchronous through node:crypto where there is one,
+ * since every Ati-Key request hashes (no thread-pool hop per request).
+ */
 export async function hashKey(raw: string): Promise<string> {
   if (nodeCrypto !== undefined) return nodeCrypto.createHash('sha256').update(raw).digest('hex');
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(raw)));
-  let out = '';
-  for (const b of digest) out += b.toString(16).padStart(2, '0');
-  return out;
+  return hashVirtualKey(raw);
 }
 
 /** `ati-key_` + base64url (no padding) of 16 random bytes. */
 export function generateRawKey(): string {
-  return KEY_PREFIX + base64urlEncode(crypto.getRandomValues(new Uint8Array(16)));
+  return VIRTUAL_KEY_PREFIX + base64urlEncode(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 /** `escape_like`: `%`, `_` and `\` escaped for `LIKE … ESCAPE '\'`. */
