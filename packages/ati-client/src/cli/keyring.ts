@@ -4,12 +4,11 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { KeyringError, UsageError } from '../errors.ts';
 import { keyringPairs } from '../keyring/keyring.ts';
 import { readLocalKeyring, writeLocalKeyring } from '../node/keyring-files.ts';
 import { isRecord } from '../util/values.ts';
-import { type CliContext, type Command, parse, printJson, subcommands } from './context.ts';
+import { type CliContext, type Command, parse, printJson, readTextFile, subcommands } from './context.ts';
 import { modeFlag } from './rotate.ts';
 
 export const KEYRING_HELP = `Usage:
@@ -26,14 +25,8 @@ open  Decrypt <ati_dir>/keyring.enc with --key-file (default <ati_dir>/.keyring-
 
 /** The entries of `--in`; a parse error says where, never what (the file holds secrets). */
 async function readEntries(ctx: CliContext, path: string): Promise<Record<string, string>> {
-  let text: string;
-  try {
-    text = path === '-' ? await ctx.readStdin() : await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `Cannot read --in ${JSON.stringify(path)}: ${(err as { code?: string }).code ?? 'error'}`,
-    );
-  }
+  // The path is never quoted: a secret pasted in its place must not be echoed.
+  const text = path === '-' ? await ctx.readStdin() : await readTextFile(path, '--in');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

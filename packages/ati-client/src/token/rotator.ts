@@ -119,15 +119,21 @@ function optionalFunction(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== 'function') throw invalid(`${name} must be a function`);
 }
 
-/** Whether `err` (its message, stack or any `cause`) quotes `token`. */
+/** Whether `text` holds the token or any long part of it (a JWT segment), as the client's redaction reads it. */
+function holdsToken(text: unknown, token: string): boolean {
+  if (typeof text !== 'string') return false;
+  return text.includes(token) || token.split('.').some((part) => part.length >= 16 && text.includes(part));
+}
+
+/** Whether `err` (its message, stack or any `cause`) quotes `token` or a long part of it. */
 function quotesToken(err: unknown, token: string, depth = 0): boolean {
   if (depth > 8) return false;
-  if (typeof err === 'string') return err.includes(token);
+  if (typeof err === 'string') return holdsToken(err, token);
   if (typeof err !== 'object' || err === null) return false;
   const { message, stack, cause } = err as { message?: unknown; stack?: unknown; cause?: unknown };
   return (
-    (typeof message === 'string' && message.includes(token)) ||
-    (typeof stack === 'string' && stack.includes(token)) ||
+    holdsToken(message, token) ||
+    holdsToken(stack, token) ||
     (cause !== undefined && quotesToken(cause, token, depth + 1))
   );
 }

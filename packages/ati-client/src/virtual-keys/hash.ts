@@ -6,6 +6,7 @@
  */
 
 import { AtiError } from '../errors.ts';
+import { hexEncode } from '../jws/encoding.ts';
 
 /** Every raw virtual key starts with this. */
 export const VIRTUAL_KEY_PREFIX = 'ati-key_';
@@ -15,8 +16,6 @@ export const VIRTUAL_KEY_PREFIX = 'ati-key_';
  * the last of which carries 2 bits and 4 zero bits (so it is one of `AQgw`).
  */
 const CANONICAL_KEY = /^ati-key_[A-Za-z0-9_-]{21}[AQgw]$/;
-
-const HEX = '0123456789abcdef';
 
 /**
  * Whether `raw` has the exact shape of a key the proxy issues (contract §9):
@@ -56,7 +55,5 @@ export async function hashVirtualKey(raw: string): Promise<string> {
   const digest = new Uint8Array(
     await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(raw)),
   );
-  let out = '';
-  for (const byte of digest) out += HEX[byte >> 4]! + HEX[byte & 15]!;
-  return out;
+  return hexEncode(digest);
 }

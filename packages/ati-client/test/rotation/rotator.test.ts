@@ -226,6 +226,30 @@ describe('TokenRotator', () => {
     }
   });
 
+  it('withholds a sink error that quotes only a part of the token (its signature segment)', async () => {
+    const rec = new Recorder();
+    const seen: string[] = [];
+    let calls = 0;
+    await using rotator = new TokenRotator(
+      fast({
+        onError: rec.onError,
+        sink: async (token) => {
+          seen.push(token);
+          if (calls++ === 0) return;
+          throw new Error(`bad signature ${token.split('.')[2]}`);
+        },
+      }),
+    );
+    await rotator.start();
+    await rec.until(() => rec.errors.length >= 1);
+    await rotator.stop();
+    for (const error of rec.errors) {
+      assert.equal(error.cause, undefined);
+      for (const text of renderings(error))
+        for (const token of seen) assert.ok(!text.includes(token.split('.')[2]!));
+    }
+  });
+
   it('without onError, each failure is a process warning (never silent)', async () => {
     const { sink, failing } = recordingSink();
     const rotator = new TokenRotator(fast({ sink }));
