@@ -104,8 +104,8 @@ export function checkInteger(name: string, value: unknown, min: number, max: num
   return value;
 }
 
-/** Header-safe token: visible ASCII only, so fetch never rejects (and echoes) it. */
-const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+/** Header-safe token: visible ASCII only, so fetch never rejects (and echoes) it. @internal */
+export const TOKEN_CHARS = /^[\x21-\x7e]+$/;
 /** `User-Agent`: visible ASCII and inner spaces. */
 const USER_AGENT_CHARS = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 

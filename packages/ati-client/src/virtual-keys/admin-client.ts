@@ -18,6 +18,7 @@ import {
   queryOf,
   type RequestOptions,
   type StatusCodes,
+  TOKEN_CHARS,
   Transport,
   UrlOnlyClient,
 } from '../client/transport.ts';
@@ -196,8 +197,6 @@ export class IssuedVirtualKey {
 }
 
 const HASH = /^[0-9a-f]{64}$/;
-/** What an `Authorization` header can carry after the scheme. */
-const HEADER_SAFE = /^[\x21-\x7e]+$/;
 /** RFC 3339 as the proxy prints it (contract §9): UTC, `Z`, optional fraction. */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
@@ -330,7 +329,7 @@ function isIssueWire(value: unknown): value is IssueWire {
     typeof value.hash === 'string' &&
     HASH.test(value.hash) &&
     typeof value.raw_key === 'string' &&
-    HEADER_SAFE.test(value.raw_key) &&
+    TOKEN_CHARS.test(value.raw_key) &&
     (value.expires_at === null || parseTimestamp(value.expires_at) !== undefined)
   );
 }
