@@ -4,20 +4,16 @@
  * partial implementation (workerd with `nodejs_compat`, reached by a bundle
  * built with the `node` condition), EC keys go through Web Crypto.
  *
+ * node:crypto is loaded on first use, through `process.getBuiltinModule`
+ * (Node ≥ 20.16, Bun, Deno 2), not by a static import: loading it costs a
+ * fresh process ~6 ms, which `import('ati-client')` would otherwise pay
+ * before any token is touched (bench suite `cold-import`). Where
+ * `getBuiltinModule` is missing (Node 20.0–20.15), every call goes to the
+ * Web Crypto backend instead: same results, slower HS256.
+ *
  * @module
  */
-import * as nodeCrypto from 'node:crypto';
-import {
-  createHash,
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  createSecretKey,
-  generateKeyPairSync,
-  KeyObject,
-  sign,
-  verify,
-} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { CryptoBackend, KeyHandle, MaybePromise } from './backend.ts';
 import { webCryptoBackend } from './backend-web.ts';
 import { equalStrings } from './constant-time.ts';
@@ -41,12 +37,31 @@ function signable(data: string): Buffer {
  * lack it, and then {@link HmacKey.mac} uses `createHmac`.
  */
 type OneShotHash = (algorithm: string, data: Uint8Array, encoding: 'binary' | 'base64url') => string;
-const oneShot: OneShotHash | undefined = (nodeCrypto as { hash?: OneShotHash }).hash;
+type NodeCrypto = typeof import('node:crypto');
+
+/** node:crypto once loaded; `null` where it cannot be (see the module note). */
+let nc: NodeCrypto | null | undefined;
+/** `crypto.hash` once checked by {@link checkedHash}, else `undefined`. */
+let fastHash: OneShotHash | undefined;
+
+/** node:crypto, loaded on the first call; `null` without `process.getBuiltinModule`. */
+function nodeCrypto(): NodeCrypto | null {
+  if (nc !== undefined) return nc;
+  const get = (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule;
+  nc = typeof get === 'function' ? ((get as (id: string) => unknown)('node:crypto') as NodeCrypto) : null;
+  if (nc !== null) fastHash = checkedHash(nc);
+  return nc;
+}
+
+/** node:crypto, for code that runs only on a key this backend made (so it is loaded). */
+function loaded(): NodeCrypto {
+  return nc!;
+}
 
 const BLOCK = 64;
 
 /** Scratch for `(K ⊕ ipad) ‖ m`. Used synchronously only, so one is enough. */
-const SCRATCH = Buffer.alloc(BLOCK + 8192);
+let scratch: Buffer | undefined;
 
 /**
  * An HS256 key, prepared for HMAC built from two one-shot hashes (RFC 2104):
@@ -68,9 +83,10 @@ class HmacKey {
   readonly #outer: Buffer;
 
   constructor(raw: Uint8Array) {
-    this.#key = createSecretKey(raw);
+    const c = loaded();
+    this.#key = c.createSecretKey(raw);
     // RFC 2104: a key longer than the block is hashed first, a shorter one zero-padded.
-    const k = raw.length > BLOCK ? createHash('sha256').update(raw).digest() : raw;
+    const k = raw.length > BLOCK ? c.createHash('sha256').update(raw).digest() : raw;
     this.#ipad = Buffer.alloc(BLOCK, 0x36);
     this.#outer = Buffer.alloc(BLOCK + 32, 0x5c);
     for (let i = 0; i < k.length; i++) {
@@ -86,9 +102,12 @@ class HmacKey {
    * unpadded base64url: two calls of `hash` when given, else `createHmac`.
    */
   mac(data: string, hash: OneShotHash | undefined): string {
-    if (hash === undefined) return createHmac('sha256', this.#key).update(data, 'latin1').digest('base64url');
+    if (hash === undefined) {
+      return loaded().createHmac('sha256', this.#key).update(data, 'latin1').digest('base64url');
+    }
     const need = BLOCK + data.length;
-    const inner = need <= SCRATCH.length ? SCRATCH : Buffer.alloc(need);
+    scratch ??= Buffer.alloc(BLOCK + 8192);
+    const inner = need <= scratch.length ? scratch : Buffer.alloc(need);
     inner.set(this.#ipad, 0);
     inner.write(data, BLOCK, 'latin1');
     const innerDigest = hash('sha256', inner.subarray(0, need), 'binary');
@@ -104,7 +123,8 @@ class HmacKey {
  * {@link HmacKey.mac}; otherwise (absent, or a runtime whose `hash` differs
  * or throws) `undefined`, and `createHmac` is used.
  */
-const fastHash: OneShotHash | undefined = (() => {
+function checkedHash(c: NodeCrypto): OneShotHash | undefined {
+  const oneShot = (c as { hash?: OneShotHash }).hash;
   if (oneShot === undefined) return undefined;
   try {
     const mac = new HmacKey(new TextEncoder().encode('Jefe')).mac('what do ya want for nothing?', oneShot);
@@ -112,7 +132,7 @@ const fastHash: OneShotHash | undefined = (() => {
   } catch {
     return undefined;
   }
-})();
+}
 
 function asHmacKey(key: KeyHandle): HmacKey {
   if (!(key instanceof HmacKey)) throw new Error('not an HMAC key of this backend');
@@ -153,7 +173,7 @@ function keyObjectsUsable(probe: () => unknown): boolean {
 }
 
 function isKeyObject(key: KeyHandle): key is KeyObject {
-  return key instanceof KeyObject;
+  return nc != null && key instanceof nc.KeyObject;
 }
 
 /**
@@ -168,38 +188,51 @@ function isKeyObject(key: KeyHandle): key is KeyObject {
  */
 export const nodeCryptoBackend: CryptoBackend = Object.freeze({
   name: 'node',
-  importHmacKey(raw: Uint8Array): KeyHandle {
-    return new HmacKey(raw);
+  importHmacKey(raw: Uint8Array): MaybePromise<KeyHandle> {
+    return nodeCrypto() === null ? webCryptoBackend.importHmacKey(raw) : new HmacKey(raw);
   },
-  hmacSign(key: KeyHandle, data: string): string {
+  hmacSign(key: KeyHandle, data: string): MaybePromise<string> {
+    if (nc === null) return webCryptoBackend.hmacSign(key, data);
     if (ABOVE_LATIN1.test(data)) throw new Error('data to sign must be a one-byte-per-character string');
     return asHmacKey(key).mac(data, fastHash);
   },
-  hmacVerify(key: KeyHandle, data: string, signature: string): boolean {
+  hmacVerify(key: KeyHandle, data: string, signature: string): MaybePromise<boolean> {
+    if (nc === null) return webCryptoBackend.hmacVerify(key, data, signature);
     if (ABOVE_LATIN1.test(data)) return false;
     return equalStrings(asHmacKey(key).mac(data, fastHash), signature);
   },
   importEcPublicKey(spki: Uint8Array): MaybePromise<KeyHandle> {
-    const key = assertP256(createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
-    const probe = () => verify('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' }, NO_SIGNATURE);
+    const c = nodeCrypto();
+    if (c === null) return webCryptoBackend.importEcPublicKey(spki);
+    const key = assertP256(c.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
+    const probe = () => c.verify('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' }, NO_SIGNATURE);
     return keyObjectsUsable(probe) ? key : webCryptoBackend.importEcPublicKey(spki);
   },
   importEcPrivateKey(pkcs8: Uint8Array): MaybePromise<KeyHandle> {
-    const key = assertP256(createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }));
-    const probe = () => sign('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' });
+    const c = nodeCrypto();
+    if (c === null) return webCryptoBackend.importEcPrivateKey(pkcs8);
+    const key = assertP256(c.createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }));
+    const probe = () => c.sign('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' });
     return keyObjectsUsable(probe) ? key : webCryptoBackend.importEcPrivateKey(pkcs8);
   },
   ecdsaSign(key: KeyHandle, data: string): MaybePromise<Uint8Array> {
     if (!isKeyObject(key)) return webCryptoBackend.ecdsaSign(key, data);
-    return sign('sha256', signable(data), { key, dsaEncoding: 'ieee-p1363' });
+    return loaded().sign('sha256', signable(data), { key, dsaEncoding: 'ieee-p1363' });
   },
   ecdsaVerify(key: KeyHandle, data: string, signature: Uint8Array): MaybePromise<boolean> {
     if (!isKeyObject(key)) return webCryptoBackend.ecdsaVerify(key, data, signature);
     if (signature.length !== 64 || ABOVE_LATIN1.test(data)) return false;
-    return verify('sha256', Buffer.from(data, 'latin1'), { key, dsaEncoding: 'ieee-p1363' }, signature);
+    return loaded().verify(
+      'sha256',
+      Buffer.from(data, 'latin1'),
+      { key, dsaEncoding: 'ieee-p1363' },
+      signature,
+    );
   },
   async generateEcKeyPair(): Promise<{ pkcs8: Uint8Array; spki: Uint8Array }> {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const c = nodeCrypto();
+    if (c === null) return webCryptoBackend.generateEcKeyPair();
+    const { privateKey, publicKey } = c.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     return {
       pkcs8: new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })),
       spki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),

@@ -1,9 +1,12 @@
 /**
  * The node backend builds HMAC from two `crypto.hash` calls where Node has
  * them, and falls back to `createHmac` where it does not (Node 20 before
- * 20.12) or where `crypto.hash` fails the known-answer check at load. Every
- * other test runs the first path; these run the second, in child processes
- * whose `crypto.hash` is removed or broken before the backend loads.
+ * 20.12) or where `crypto.hash` fails the known-answer check at load. Where
+ * `process.getBuiltinModule` is missing (Node 20 before 20.16) it cannot load
+ * node:crypto at all and hands every call to Web Crypto. Every other test
+ * runs the first path; these run the others, in child processes whose
+ * `crypto.hash` or `process.getBuiltinModule` is removed or broken before the
+ * backend loads.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,6 +19,7 @@ const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface ChildReport {
   hashPresent: boolean;
+  synchronous: boolean;
   mac: string;
   verifies: boolean;
   tamperedVerifies: boolean;
@@ -40,6 +44,7 @@ describe('node backend HMAC path', () => {
   it('with crypto.hash: the one-shot path, createHmac never called', async () => {
     const out = await runChild('present', DATA);
     assert.equal(out.hashPresent, true);
+    assert.equal(out.synchronous, true);
     assert.equal(out.mac, EXPECTED);
     assert.equal(out.verifies, true);
     assert.equal(out.tamperedVerifies, false);
@@ -50,6 +55,7 @@ describe('node backend HMAC path', () => {
     it(`crypto.hash ${mode}: createHmac for every MAC, same result`, async () => {
       const out = await runChild(mode, DATA);
       assert.equal(out.hashPresent, mode === 'broken');
+      assert.equal(out.synchronous, true);
       assert.equal(out.mac, EXPECTED);
       assert.equal(out.verifies, true);
       assert.equal(out.tamperedVerifies, false);
@@ -57,4 +63,13 @@ describe('node backend HMAC path', () => {
       assert.equal(out.createHmacCalls, 3);
     });
   }
+
+  it('process.getBuiltinModule absent: Web Crypto for every MAC (asynchronous), same result', async () => {
+    const out = await runChild('no-builtin-loader', DATA);
+    assert.equal(out.synchronous, false);
+    assert.equal(out.mac, EXPECTED);
+    assert.equal(out.verifies, true);
+    assert.equal(out.tamperedVerifies, false);
+    assert.equal(out.createHmacCalls, 0);
+  });
 });

@@ -204,7 +204,11 @@ describe('the packed package', () => {
   it('picks the node:crypto backend on Node, Bun and Deno (all three match the "node" condition)', async () => {
     // `#crypto` resolves only from inside the package, so the probe is placed there.
     const probe = join(project, 'node_modules/ati-client/which-backend.mjs');
-    await writeFile(probe, "import { backend } from '#crypto'; console.log(backend.name);\n");
+    // The name, and whether HS256 ran on node:crypto (synchronous) rather than Web Crypto.
+    await writeFile(
+      probe,
+      "import { backend } from '#crypto'; const k = await backend.importHmacKey(new Uint8Array(32)); console.log(backend.name + ':' + typeof backend.hmacSign(k, 'x'));\n",
+    );
     const seen: Record<string, string> = {};
     seen.node = (await run(process.execPath, [probe], { cwd: project })).stdout.trim();
     seen.bun = (await run(BUN, [probe], { cwd: project })).stdout.trim();
@@ -214,7 +218,18 @@ describe('the packed package', () => {
         env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
       })
     ).stdout.trim();
-    assert.deepEqual(seen, { node: 'node', bun: 'node', deno: 'node' });
+    assert.deepEqual(seen, { node: 'node:string', bun: 'node:string', deno: 'node:string' });
+  });
+
+  it('a cold import of . on Node does not load node:crypto; the first token does', async () => {
+    const script = `
+      const loaded = () => process.moduleLoadList.includes('NativeModule crypto');
+      const ati = await import('ati-client');
+      const atImport = loaded();
+      await ati.issueToken({ secret: 'ab'.repeat(32), sub: 'a', scope: '' });
+      console.log(JSON.stringify([atImport, loaded()]));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: project });
+    assert.deepEqual(JSON.parse(stdout), [false, true]);
   });
 
   it('the dev proxy runs from its own bin and from `ati-client dev-proxy`', async () => {
