@@ -5,9 +5,10 @@
  * @module
  */
 import { TokenError } from '../errors.ts';
-import { isJsonObject, JsonFloat, type ParsedJson } from '../jws/json.ts';
+import { isJsonObject, type ParsedJson } from '../jws/json.ts';
 import { parseScopes } from '../scope/scope.ts';
-import { U64_MAX } from '../util/values.ts';
+import { readClaims } from './claim-codec.ts';
+import { bad } from './claim-readers.ts';
 import { CLAIMS } from './claim-table.ts';
 
 /** The `ati` claim namespace. */
@@ -121,60 +122,6 @@ export class TokenClaims {
   }
 }
 
-function bad(claim: string, expected: string): TokenError {
-  return new TokenError('ERR_JWT_CLAIMS_INVALID', `Claim "${claim}" must be ${expected}`);
-}
-
-function requiredString(v: ParsedJson | undefined, name: string): string {
-  if (typeof v !== 'string') throw bad(name, v === undefined ? 'present (a string)' : 'a string');
-  return v;
-}
-
-/** serde's `Option<String>`: absent or `null` is `None`. */
-function optionalString(v: ParsedJson | undefined, name: string): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw bad(name, 'a string or null');
-  return v;
-}
-
-/** serde `u64`: an integer literal (no fraction, no exponent, no minus) ≤ 2^64−1. */
-function u64(v: ParsedJson | undefined, name: string): number {
-  if (typeof v === 'number' && v >= 0) return v;
-  if (typeof v === 'bigint' && v >= 0n && v <= U64_MAX) return Number(v);
-  if (v === undefined) throw bad(name, 'present (an integer)');
-  throw bad(name, v instanceof JsonFloat ? 'an integer (no fraction or exponent)' : 'a non-negative integer');
-}
-
-function atiNamespace(v: ParsedJson | undefined): AtiNamespace | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!isJsonObject(v)) throw bad('ati', 'an object or null');
-  const ver = v.v;
-  if (typeof ver !== 'number' || ver < 0 || ver > 255) throw bad('ati.v', 'an integer from 0 to 255');
-  const rateValue = v.rate;
-  // Built as the TokenClaims constructor would copy it (a plain object, own
-  // data properties in key order), so the constructor can take it as is.
-  const rate: Record<string, string> = {};
-  if (rateValue !== undefined) {
-    if (!isJsonObject(rateValue)) throw bad('ati.rate', 'an object');
-    for (const key of Object.keys(rateValue)) {
-      const spec = rateValue[key];
-      if (typeof spec !== 'string') throw bad('ati.rate', 'an object of strings');
-      // Assignment would call the inherited __proto__ setter for this key.
-      if (key === '__proto__') {
-        Object.defineProperty(rate, key, {
-          value: spec,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        rate[key] = spec;
-      }
-    }
-  }
-  return Object.freeze({ v: ver, rate: Object.freeze(rate) });
-}
-
 /**
  * The `ati` namespace claimsFromPayload has just built, already in its final
  * frozen form: the TokenClaims constructor keeps it instead of copying it
@@ -205,22 +152,8 @@ export function claimsFromPayload(payload: ParsedJson): TokenClaims {
   if (!isJsonObject(payload))
     throw new TokenError('ERR_JWT_CLAIMS_INVALID', 'Token payload must be a JSON object');
   checkNbf(payload.nbf);
-  // The claims table, unrolled: a loop over CLAIMS cost 8% of an HS256
-  // validate (bench/README.md, "The claims table").
-  // test/token/claim-table.test.ts checks that this reads exactly the table's
-  // claims, with the table's kinds and optionality.
-  const init: TokenClaimsInit = {
-    iss: optionalString(payload.iss, 'iss'),
-    sub: requiredString(payload.sub, 'sub'),
-    aud: requiredString(payload.aud, 'aud'),
-    iat: u64(payload.iat, 'iat'),
-    exp: u64(payload.exp, 'exp'),
-    jti: optionalString(payload.jti, 'jti'),
-    scope: requiredString(payload.scope, 'scope'),
-    ati: atiNamespace(payload.ati),
-    job_id: optionalString(payload.job_id, 'job_id'),
-    sandbox_id: optionalString(payload.sandbox_id, 'sandbox_id'),
-  };
+  // The claims table's decoder (generated: claim-codec.ts).
+  const init = readClaims(payload);
   decodedAti = init.ati;
   try {
     return new TokenClaims(init);

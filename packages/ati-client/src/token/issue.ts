@@ -9,8 +9,9 @@ import type { CryptoBackend } from '../jws/backend.ts';
 import { base64urlEncode, base64urlEncodeUtf8 } from '../jws/encoding.ts';
 import type { PrivateKeyInput } from '../jws/keys.ts';
 import { hmacKey, signingKey } from '../jws/resolve.ts';
-import { rateEntries } from '../rate/rate.ts';
 import { aliasedOption, type Clock, clockSeconds, isPromiseLike } from '../util/values.ts';
+import { claimsJson } from './claim-codec.ts';
+import { invalid } from './claim-writers.ts';
 
 /** Options of {@link issueToken}. Give exactly one of `secret` and `privateKey`. */
 export interface IssueTokenOptions {
@@ -50,32 +51,6 @@ export interface IssueTokenOptions {
 const HS256_HEADER = base64urlEncodeUtf8('{"typ":"JWT","alg":"HS256"}');
 const ES256_HEADER = base64urlEncodeUtf8('{"typ":"JWT","alg":"ES256"}');
 
-function invalid(message: string): TokenError {
-  return new TokenError('ERR_INVALID_ARGUMENT', message);
-}
-
-/**
- * Only U+0020–U+FFFF minus `"`, `\\` and the surrogates: nothing
- * JSON.stringify would escape, and nothing isWellFormed could refuse.
- */
-const PLAIN_JSON_TEXT = /^[\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]*$/;
-
-/** A JSON string literal; refuses lone surrogates, which the proxy's serde_json rejects. */
-function str(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
-  // Claim values are almost always plain text; quoting them directly halves the cost.
-  if (PLAIN_JSON_TEXT.test(value)) return `"${value}"`;
-  if (!value.isWellFormed()) throw invalid(`${name} contains a lone UTF-16 surrogate`);
-  return JSON.stringify(value);
-}
-
-function rateJson(rate: Readonly<Record<string, string>> | undefined): string {
-  if (rate === undefined) return '';
-  const entries = rateEntries(rate);
-  if (entries.length === 0) return '';
-  return `,"rate":{${entries.map(([k, v]) => `${str(k, 'rate pattern')}:${str(v, 'rate spec')}`).join(',')}}`;
-}
-
 // Hoisted: an array literal in the call would be allocated on every issue.
 const ISSUER_NAMES = ['issuer', 'iss'] as const;
 const AUDIENCE_NAMES = ['audience', 'aud'] as const;
@@ -99,22 +74,21 @@ function payloadJson(o: IssueTokenOptions): string {
   const iss = issuer === undefined ? 'ati-orchestrator' : issuer;
   const aud = aliasedOption(o.audience, o.aud, AUDIENCE_NAMES, invalid) ?? 'ati-proxy';
   const jti = o.jti === undefined || o.jti === '' ? globalThis.crypto.randomUUID() : o.jti;
-  // The claims table, unrolled: a loop over CLAIMS cost 15% of an HS256 issue
-  // (bench/README.md, "The claims table"); test/token/claim-table.test.ts
-  // checks that the payload has the table's claims in the table's order.
-  let s = '{';
-  if (iss !== null) s += `"iss":${str(iss, 'issuer')},`;
-  s += `"sub":${str(o.sub, 'sub')},"aud":${str(aud, 'audience')},"iat":${iat},"exp":${exp}`;
-  s += `,"jti":${str(jti, 'jti')},"scope":${str(o.scope, 'scope')},"ati":{"v":1${rateJson(o.rate)}}`;
-  if (o.jobId !== undefined) s += `,"job_id":${str(o.jobId, 'jobId')}`;
-  if (o.sandboxId !== undefined) s += `,"sandbox_id":${str(o.sandboxId, 'sandboxId')}`;
-  return `${s}}`;
+  // The claims table's encoder (generated: claim-codec.ts). `issuer: null` leaves iss out.
+  return claimsJson(
+    iss === null ? undefined : iss,
+    o.sub,
+    aud,
+    iat,
+    exp,
+    jti,
+    o.scope,
+    o.rate,
+    o.jobId,
+    o.sandboxId,
+  );
 }
 
-/**
- * Append an ES256 signature (bytes). A synchronous backend answers at once,
- * and then no promise hop is taken.
- */
 function finish(signingInput: string, sig: Uint8Array | Promise<Uint8Array>): string | Promise<string> {
   if (sig instanceof Uint8Array) return `${signingInput}.${base64urlEncode(sig)}`;
   return (async () => `${signingInput}.${base64urlEncode(await sig)}`)();

@@ -1,11 +1,16 @@
 /**
  * The claims table (`token/claim-table.ts`) is the one declaration of the
- * claims. Issue, `toJSON` and the parser's known keys loop over it; decode is
- * unrolled for speed, so this checks decode against the table: every claim is
- * read, with the table's kind and optionality, and nothing else is required.
+ * claims. `toJSON` and the parser's known keys loop over it; the payload
+ * encoder and decoder are generated from it (`npm run gen`). This checks that
+ * the committed generated file is what the table gives, and then, from the
+ * outside, that every claim is read with the table's kind and optionality and
+ * issued in the table's order.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { biomeFormat, CODEC_PATH, renderClaimCodec } from '../../../../scripts/gen-claim-codec.ts';
 import { issueToken } from '../../src/index.ts';
 import { parseJson } from '../../src/jws/json.ts';
 import { CLAIMS } from '../../src/token/claim-table.ts';
@@ -29,6 +34,35 @@ const WRONG: Record<string, unknown> = { string: 7, u64: '7', ati: 'x' };
 function decode(payload: Record<string, unknown>) {
   return claimsFromPayload(parseJson(JSON.stringify(payload)));
 }
+
+describe('the generated codec', () => {
+  it('claim-codec.ts is what the table generates (else run `npm run gen`)', () => {
+    const root = fileURLToPath(new URL('../../../../', import.meta.url));
+    assert.equal(readFileSync(CODEC_PATH, 'utf8'), biomeFormat(renderClaimCodec(), root));
+  });
+
+  it('a changed table changes the codec (the generator reads every column)', () => {
+    const base = renderClaimCodec();
+    const moved = [...CLAIMS.slice(1), CLAIMS[0]!];
+    assert.notEqual(renderClaimCodec(moved), base, 'order');
+    for (const [i, change] of [
+      [1, { option: 'subject' }],
+      [1, { optional: true }],
+      [8, { issue: 'always' }],
+      [6, { kind: 'u64' }],
+    ] as const) {
+      const claims = CLAIMS.map((c, j) => (j === i ? { ...c, ...change } : c));
+      assert.notEqual(renderClaimCodec(claims), base, JSON.stringify(change));
+    }
+  });
+
+  it('refuses a table it cannot write code for', () => {
+    const none = CLAIMS.map((c) => ({ ...c, issue: 'given' as const }));
+    assert.throws(() => renderClaimCodec(none), /no claim is always issued/);
+    const optionalU64 = CLAIMS.map((c) => (c.wire === 'iat' ? { ...c, optional: true } : c));
+    assert.throws(() => renderClaimCodec(optionalU64), /optional u64/);
+  });
+});
 
 describe('decode follows the claims table', () => {
   it('the table and the test fixture name the same claims, in serialization order', () => {
