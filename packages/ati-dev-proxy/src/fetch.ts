@@ -6,6 +6,10 @@
  * node:fs). Under the `workerd` and `worker` conditions the `.` entry
  * resolves here too.
  *
+ * The types (`DevProxyOptions`, `DevTool`, …) are declared by the `.` entry
+ * only: `import type { DevProxyOptions } from 'ati-dev-proxy'` loads nothing
+ * at run time, so it is safe in a worker as well.
+ *
  * @example
  * ```ts
  * import { createDevProxy, sampleFixtures } from 'ati-dev-proxy/fetch';
@@ -18,18 +22,3 @@
 
 export { sampleFixtures } from './fixtures.ts';
 export { createDevProxy } from './proxy.ts';
-export type { DevJson } from './serde-json.ts';
-export type {
-  DevCallContext,
-  DevCatalogEntry,
-  DevHelpContext,
-  DevHelpRequest,
-  DevProvider,
-  DevProxy,
-  DevProxyOptions,
-  DevSignatureEvent,
-  DevSignatureOptions,
-  DevSkill,
-  DevTool,
-  DevToolMethod,
-} from './types.ts';

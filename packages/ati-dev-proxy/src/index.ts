@@ -33,8 +33,8 @@ export { createDevProxy } from './proxy.ts';
 export type { DevJson } from './serde-json.ts';
 export { startDevProxy } from './server.ts';
 export { type LoadSkillsDirOptions, loadSkillsDir } from './skills-dir.ts';
-// The types `./fetch.ts` exports, plus the Node-only ones: each entry lists its
-// names (no `export *`), so this list repeats that one by design.
+// Every type of the package, the fetch handler's too: `ati-dev-proxy/fetch`
+// exports values only, and a type import from here loads nothing at run time.
 export type {
   DevCallContext,
   DevCatalogEntry,

@@ -294,13 +294,9 @@ async function loadSkill(
         ext = undefined; // upstream ignores a bad skill.toml next to frontmatter
       }
       if (ext !== undefined) {
-        skill.tools = ext.tools;
-        skill.providers = ext.providers;
-        skill.categories = ext.categories;
-        skill.keywords = ext.keywords;
-        skill.hint = ext.hint;
-        skill.dependsOn = ext.dependsOn;
-        skill.suggests = ext.suggests;
+        // The frontmatter names the skill; skill.toml adds only the fields it alone declares.
+        const { tools, providers, categories, keywords, hint, dependsOn, suggests } = ext;
+        Object.assign(skill, { tools, providers, categories, keywords, hint, dependsOn, suggests });
       }
     }
     return skill;

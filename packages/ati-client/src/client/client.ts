@@ -8,6 +8,7 @@
  */
 
 import { isRecord } from '../util/values.ts';
+import * as arg from './arguments.ts';
 import {
   isCallResponse,
   isHealthResponse,
@@ -32,16 +33,9 @@ import {
 import type * as Options from './options.ts';
 import {
   type Credential,
-  checkOptionalText,
-  checkStringList,
-  checkText,
-  checkToken,
-  invalidArgument,
-  queryOf,
   type RequestOptions,
   type RequestSpec,
   type StatusCodes,
-  segment,
   Transport,
   UrlOnlyClient,
 } from './transport.ts';
@@ -93,16 +87,16 @@ export class AtiProxyClient extends UrlOnlyClient {
    * `proxyUrl`, `token` or `apiKey`).
    */
   constructor(options: Options.AtiProxyClientOptions) {
-    if (!isRecord(options)) throw invalidArgument('options must be an object');
-    const token = checkToken(options.token, 'token');
-    const apiKey = checkToken(options.apiKey, 'apiKey');
+    if (!isRecord(options)) throw arg.invalidArgument('options must be an object');
+    const token = arg.checkToken(options.token, 'token');
+    const apiKey = arg.checkToken(options.apiKey, 'apiKey');
     const getToken = options.getToken;
     if (getToken !== undefined && typeof getToken !== 'function') {
-      throw invalidArgument('getToken must be a function');
+      throw arg.invalidArgument('getToken must be a function');
     }
     if (apiKey !== undefined && (token !== undefined || getToken !== undefined)) {
       // Two credentials for one client is a bug at the call site, not a preference to resolve.
-      throw invalidArgument('apiKey cannot be combined with token or getToken');
+      throw arg.invalidArgument('apiKey cannot be combined with token or getToken');
     }
     let credential: () => Promise<Credential | undefined>;
     if (apiKey !== undefined) {
@@ -112,7 +106,7 @@ export class AtiProxyClient extends UrlOnlyClient {
       credential = async () => ({ scheme: 'Bearer', secret: token });
     } else if (getToken !== undefined) {
       credential = async () => {
-        const fresh = checkToken(await getToken(), 'getToken() result');
+        const fresh = arg.checkToken(await getToken(), 'getToken() result');
         return fresh === undefined ? undefined : { scheme: 'Bearer', secret: fresh };
       };
     } else {
@@ -164,9 +158,9 @@ export class AtiProxyClient extends UrlOnlyClient {
    * @example `await client.listTools({ provider: 'finnhub', search: 'quote' });`
    */
   async listTools(options: Options.ListToolsOptions = {}): Promise<Wire.ToolListEntry[]> {
-    const query = queryOf({
-      provider: checkOptionalText('provider', options.provider),
-      search: checkOptionalText('search', options.search),
+    const query = arg.queryOf({
+      provider: arg.checkOptionalText('provider', options.provider),
+      search: arg.checkOptionalText('search', options.search),
     });
     return this.#request({
       method: 'GET',
@@ -188,7 +182,7 @@ export class AtiProxyClient extends UrlOnlyClient {
   async getTool(name: string, options?: RequestOptions): Promise<Wire.ToolDetail> {
     return this.#request({
       method: 'GET',
-      path: `/tools/${segment('name', name)}`,
+      path: `/tools/${arg.segment('name', name)}`,
       auth: true,
       guard: isToolDetail,
       expected: 'a tool',
@@ -203,11 +197,11 @@ export class AtiProxyClient extends UrlOnlyClient {
    * @example `await client.listSkills({ category: 'compliance' });`
    */
   async listSkills(options: Options.ListSkillsOptions = {}): Promise<Wire.SkillListEntry[]> {
-    const query = queryOf({
-      search: checkOptionalText('search', options.search),
-      category: checkOptionalText('category', options.category),
-      provider: checkOptionalText('provider', options.provider),
-      tool: checkOptionalText('tool', options.tool),
+    const query = arg.queryOf({
+      search: arg.checkOptionalText('search', options.search),
+      category: arg.checkOptionalText('category', options.category),
+      provider: arg.checkOptionalText('provider', options.provider),
+      tool: arg.checkOptionalText('tool', options.tool),
     });
     return this.#request({
       method: 'GET',
@@ -234,9 +228,9 @@ export class AtiProxyClient extends UrlOnlyClient {
     name: string,
     options: Options.GetSkillOptions = {},
   ): Promise<Wire.SkillDetail | Wire.SkillMetaDetail> {
-    const path = `/skills/${segment('name', name)}`;
+    const path = `/skills/${arg.segment('name', name)}`;
     const meta = options.meta === true;
-    const query = queryOf({
+    const query = arg.queryOf({
       meta: meta ? 'true' : undefined,
       refs: options.refs === true ? 'true' : undefined,
     });
@@ -274,7 +268,7 @@ export class AtiProxyClient extends UrlOnlyClient {
     options: Options.ResolveSkillsOptions = {},
   ): Promise<Wire.ResolvedSkill[]> {
     const body: Wire.ResolveSkillsRequest = {
-      scopes: checkStringList('scopes', scopes),
+      scopes: arg.checkStringList('scopes', scopes),
       include_content: options.includeContent === true,
     };
     return this.#request({
@@ -297,7 +291,7 @@ export class AtiProxyClient extends UrlOnlyClient {
   async getSkillBundle(name: string, options?: RequestOptions): Promise<Wire.SkillBundle> {
     return this.#request({
       method: 'GET',
-      path: `/skills/${segment('name', name)}/bundle`,
+      path: `/skills/${arg.segment('name', name)}/bundle`,
       auth: true,
       guard: isSkillBundle,
       expected: 'a skill bundle',
@@ -314,7 +308,7 @@ export class AtiProxyClient extends UrlOnlyClient {
    * @example `const { skills, missing } = await client.getSkillBundles(['a', 'b']);`
    */
   async getSkillBundles(names: readonly string[], options?: RequestOptions): Promise<Wire.SkillBundleBatch> {
-    const list = checkStringList('names', names);
+    const list = arg.checkStringList('names', names);
     const skills: [string, { readonly files: Wire.BundleFiles }][] = [];
     const missing: string[] = [];
     for (let start = 0; start < list.length; start += SKILL_BUNDLE_BATCH_LIMIT) {
@@ -347,7 +341,7 @@ export class AtiProxyClient extends UrlOnlyClient {
     return this.#request({
       method: 'GET',
       path: '/skillati/catalog',
-      query: queryOf({ search: checkOptionalText('search', options.search) }),
+      query: arg.queryOf({ search: arg.checkOptionalText('search', options.search) }),
       auth: true,
       guard: isSkillatiCatalog,
       expected: 'a skill catalog',
@@ -363,7 +357,7 @@ export class AtiProxyClient extends UrlOnlyClient {
   async getSkillatiSkill(name: string, options?: RequestOptions): Promise<Wire.SkillatiSkill> {
     return this.#request({
       method: 'GET',
-      path: `/skillati/${segment('name', name)}`,
+      path: `/skillati/${arg.segment('name', name)}`,
       auth: true,
       guard: isSkillatiSkill,
       expected: 'a SkillATI skill',
@@ -382,8 +376,8 @@ export class AtiProxyClient extends UrlOnlyClient {
   ): Promise<Wire.SkillatiResources> {
     return this.#request({
       method: 'GET',
-      path: `/skillati/${segment('name', name)}/resources`,
-      query: queryOf({ prefix: checkOptionalText('prefix', options.prefix) }),
+      path: `/skillati/${arg.segment('name', name)}/resources`,
+      query: arg.queryOf({ prefix: arg.checkOptionalText('prefix', options.prefix) }),
       auth: true,
       guard: isSkillatiResources,
       expected: 'a resource list',
@@ -398,12 +392,12 @@ export class AtiProxyClient extends UrlOnlyClient {
    * @example `const file = await client.getSkillatiFile('kyc-checklist', 'scripts/run.sh');`
    */
   async getSkillatiFile(name: string, path: string, options?: RequestOptions): Promise<Wire.SkillatiFile> {
-    const filePath = checkText('path', path);
-    if (filePath === '') throw invalidArgument('path must not be empty');
+    const filePath = arg.checkText('path', path);
+    if (filePath === '') throw arg.invalidArgument('path must not be empty');
     return this.#request({
       method: 'GET',
-      path: `/skillati/${segment('name', name)}/file`,
-      query: queryOf({ path: filePath }),
+      path: `/skillati/${arg.segment('name', name)}/file`,
+      query: arg.queryOf({ path: filePath }),
       auth: true,
       guard: isSkillatiFile,
       expected: 'a SkillATI file',
@@ -419,7 +413,7 @@ export class AtiProxyClient extends UrlOnlyClient {
   async getSkillatiRefs(name: string, options?: RequestOptions): Promise<Wire.SkillatiRefs> {
     return this.#request({
       method: 'GET',
-      path: `/skillati/${segment('name', name)}/refs`,
+      path: `/skillati/${arg.segment('name', name)}/refs`,
       auth: true,
       guard: isSkillatiRefs,
       expected: 'a reference list',
@@ -435,7 +429,7 @@ export class AtiProxyClient extends UrlOnlyClient {
   async getSkillatiRef(name: string, reference: string, options?: RequestOptions): Promise<Wire.SkillatiRef> {
     return this.#request({
       method: 'GET',
-      path: `/skillati/${segment('name', name)}/ref/${segment('reference', reference)}`,
+      path: `/skillati/${arg.segment('name', name)}/ref/${arg.segment('reference', reference)}`,
       auth: true,
       guard: isSkillatiRef,
       expected: 'a reference',
@@ -458,9 +452,9 @@ export class AtiProxyClient extends UrlOnlyClient {
     options: Options.CallOptions = {},
   ): Promise<Wire.JsonValue> {
     const body: Wire.CallRequest = {
-      tool_name: checkText('toolName', toolName),
+      tool_name: arg.checkText('toolName', toolName),
       ...(args === undefined ? {} : { args }),
-      ...(options.rawArgs === undefined ? {} : { raw_args: checkStringList('rawArgs', options.rawArgs) }),
+      ...(options.rawArgs === undefined ? {} : { raw_args: arg.checkStringList('rawArgs', options.rawArgs) }),
     };
     const response = await this.#request({
       method: 'POST',
@@ -481,9 +475,9 @@ export class AtiProxyClient extends UrlOnlyClient {
    * @example `const answer = await client.help('how do I get a stock quote?');`
    */
   async help(query: string, options: Options.HelpOptions = {}): Promise<string> {
-    const tool = checkOptionalText('tool', options.tool);
+    const tool = arg.checkOptionalText('tool', options.tool);
     const body: Wire.HelpRequest = {
-      query: checkText('query', query),
+      query: arg.checkText('query', query),
       ...(tool === undefined ? {} : { tool }),
     };
     const response = await this.#request({
@@ -520,12 +514,12 @@ export class AtiProxyClient extends UrlOnlyClient {
       /[?#\\\s]/.test(path) ||
       path.split('/').some((seg) => /^(\.|%2e){1,2}$/i.test(seg))
     ) {
-      throw invalidArgument('path must start with /, have no query, fragment or dot segments');
+      throw arg.invalidArgument('path must start with /, have no query, fragment or dot segments');
     }
     return this.#request({
       method: 'GET',
       path,
-      query: options.query === undefined ? undefined : queryOf({ ...options.query }),
+      query: options.query === undefined ? undefined : arg.queryOf({ ...options.query }),
       auth: true,
       guard: isJsonValue,
       expected: 'JSON',

@@ -7,21 +7,9 @@
  * @module
  */
 
+import * as arg from '../client/arguments.ts';
 import { isCount, isJsonValue, isNullableString, isStringArray } from '../client/guards.ts';
-import {
-  checkInteger,
-  checkOptionalText,
-  checkStringList,
-  checkText,
-  checkToken,
-  invalidArgument,
-  queryOf,
-  type RequestOptions,
-  type StatusCodes,
-  TOKEN_CHARS,
-  Transport,
-  UrlOnlyClient,
-} from '../client/transport.ts';
+import { type RequestOptions, type StatusCodes, Transport, UrlOnlyClient } from '../client/transport.ts';
 import type { JsonValue } from '../client/types.ts';
 import { type AtiErrorCode, ProxyError } from '../errors.ts';
 import { DENO_INSPECT, INSPECT } from '../util/inspect.ts';
@@ -203,7 +191,9 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 /** A hash argument: 64 lowercase hex digits. Never quoted: it may be a raw key passed by mistake. */
 function checkHash(name: string, value: unknown): string {
   if (typeof value !== 'string' || !HASH.test(value)) {
-    throw invalidArgument(`${name} must be 64 lowercase hex digits (hashVirtualKey gives it from a raw key)`);
+    throw arg.invalidArgument(
+      `${name} must be 64 lowercase hex digits (hashVirtualKey gives it from a raw key)`,
+    );
   }
   return value;
 }
@@ -292,16 +282,16 @@ function bodyOf(fields: Record<string, JsonValue | undefined>): Record<string, J
 
 /** The issue request body (contract §9), checked. */
 function issueBody(options: IssueKeyOptions): Record<string, JsonValue> {
-  if (!isRecord(options)) throw invalidArgument('options must be an object');
+  if (!isRecord(options)) throw arg.invalidArgument('options must be an object');
   const list = (name: string, value: unknown) =>
-    value === undefined ? undefined : checkStringList(name, value);
+    value === undefined ? undefined : arg.checkStringList(name, value);
   const expires = options.expiresInSeconds;
   if (options.metadata !== undefined && !isJsonValue(options.metadata)) {
-    throw invalidArgument('metadata must be a JSON value');
+    throw arg.invalidArgument('metadata must be a JSON value');
   }
   return bodyOf({
-    user_id: checkText('userId', options.userId),
-    alias: checkText('alias', options.alias),
+    user_id: arg.checkText('userId', options.userId),
+    alias: arg.checkText('alias', options.alias),
     tools: list('tools', options.tools),
     providers: list('providers', options.providers),
     categories: list('categories', options.categories),
@@ -309,9 +299,9 @@ function issueBody(options: IssueKeyOptions): Record<string, JsonValue> {
     expires_in_secs:
       expires === undefined
         ? undefined
-        : checkInteger('expiresInSeconds', expires, 0, Number.MAX_SAFE_INTEGER),
+        : arg.checkInteger('expiresInSeconds', expires, 0, Number.MAX_SAFE_INTEGER),
     metadata: options.metadata,
-    created_by: checkOptionalText('createdBy', options.createdBy),
+    created_by: arg.checkOptionalText('createdBy', options.createdBy),
   });
 }
 
@@ -329,7 +319,7 @@ function isIssueWire(value: unknown): value is IssueWire {
     typeof value.hash === 'string' &&
     HASH.test(value.hash) &&
     typeof value.raw_key === 'string' &&
-    TOKEN_CHARS.test(value.raw_key) &&
+    arg.TOKEN_CHARS.test(value.raw_key) &&
     (value.expires_at === null || parseTimestamp(value.expires_at) !== undefined)
   );
 }
@@ -378,9 +368,9 @@ export class AtiAdminClient extends UrlOnlyClient {
    *   `adminToken` is missing (never quoting the URL or the token).
    */
   constructor(options: AtiAdminClientOptions) {
-    if (!isRecord(options)) throw invalidArgument('options must be an object');
-    const adminToken = checkToken(options.adminToken, 'adminToken');
-    if (adminToken === undefined) throw invalidArgument('adminToken is required');
+    if (!isRecord(options)) throw arg.invalidArgument('options must be an object');
+    const adminToken = arg.checkToken(options.adminToken, 'adminToken');
+    if (adminToken === undefined) throw arg.invalidArgument('adminToken is required');
     // The admin router has no sig-verify layer (contract §4.0): no signingSecret here.
     const transport = new Transport(
       {
@@ -450,13 +440,13 @@ export class AtiAdminClient extends UrlOnlyClient {
    * @example `await admin.revokeKey(key.hash, { by: 'orchestrator' });`
    */
   async revokeKey(hash: string, options: RevokeKeyOptions = {}): Promise<boolean> {
-    if (!isRecord(options)) throw invalidArgument('options must be an object');
+    if (!isRecord(options)) throw arg.invalidArgument('options must be an object');
     const path = `/admin/keys/${checkHash('hash', hash)}`;
     try {
       const wire = await this.#transport.request({
         method: 'DELETE',
         path,
-        query: queryOf({ by: checkOptionalText('by', options.by) }),
+        query: arg.queryOf({ by: arg.checkOptionalText('by', options.by) }),
         auth: true,
         guard: isRevokedWire,
         expected: 'a revocation result',
@@ -479,17 +469,17 @@ export class AtiAdminClient extends UrlOnlyClient {
    * @example `const n = await admin.bulkRevoke({ userId: 'u1', aliasPrefix: 'job-' });`
    */
   async bulkRevoke(options: BulkRevokeOptions, request?: RequestOptions): Promise<number> {
-    if (!isRecord(options)) throw invalidArgument('options must be an object');
-    const userId = checkOptionalText('userId', options.userId);
-    const aliasPrefix = checkOptionalText('aliasPrefix', options.aliasPrefix);
+    if (!isRecord(options)) throw arg.invalidArgument('options must be an object');
+    const userId = arg.checkOptionalText('userId', options.userId);
+    const aliasPrefix = arg.checkOptionalText('aliasPrefix', options.aliasPrefix);
     const hashes =
       options.hashes === undefined
         ? undefined
-        : checkStringList('hashes', options.hashes).map((h, i) => checkHash(`hashes[${i}]`, h));
-    const by = checkOptionalText('by', options.by);
+        : arg.checkStringList('hashes', options.hashes).map((h, i) => checkHash(`hashes[${i}]`, h));
+    const by = arg.checkOptionalText('by', options.by);
     const blank = (text: string | undefined) => text === undefined || text.trim() === '';
     if (blank(userId) && blank(aliasPrefix) && (hashes === undefined || hashes.length === 0)) {
-      throw invalidArgument('bulkRevoke needs at least one of userId, aliasPrefix and hashes');
+      throw arg.invalidArgument('bulkRevoke needs at least one of userId, aliasPrefix and hashes');
     }
     const wire = await this.#transport.request({
       method: 'POST',
@@ -513,7 +503,7 @@ export class AtiAdminClient extends UrlOnlyClient {
     const wire = await this.#transport.request({
       method: 'GET',
       path: '/admin/keys',
-      query: queryOf({ user_id: checkText('userId', userId) }),
+      query: arg.queryOf({ user_id: arg.checkText('userId', userId) }),
       auth: true,
       guard: isKeyListWire,
       expected: 'a key list',
