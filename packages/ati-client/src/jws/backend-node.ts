@@ -4,12 +4,14 @@
  * partial implementation (workerd with `nodejs_compat`, reached by a bundle
  * built with the `node` condition), EC keys go through Web Crypto.
  *
- * node:crypto is loaded on first use, through `process.getBuiltinModule`
- * (Node ≥ 20.16, Bun, Deno 2), not by a static import: loading it costs a
- * fresh process ~6 ms, which `import('ati-client')` would otherwise pay
- * before any token is touched (bench suite `cold-import`). Where
- * `getBuiltinModule` is missing (Node 20.0–20.15), every call goes to the
- * Web Crypto backend instead: same results, slower HS256.
+ * node:crypto is loaded on first use, not by a static import: loading it
+ * costs a fresh process ~6 ms, which `import('ati-client')` would otherwise
+ * pay before any token is touched (bench suite `cold-import`). Where
+ * `process.getBuiltinModule` exists (Node ≥ 20.16 / 22.3, Bun, Deno ≥ 2.1,
+ * workerd with `nodejs_compat`) the load is synchronous; elsewhere the first
+ * key import awaits `import('node:crypto')` once, and every later call is
+ * synchronous again. Where node:crypto cannot be loaded at all, every call
+ * goes to the Web Crypto backend: same results, slower HS256.
  *
  * @module
  */
@@ -39,18 +41,50 @@ function signable(data: string): Buffer {
 type OneShotHash = (algorithm: string, data: Uint8Array, encoding: 'binary' | 'base64url') => string;
 type NodeCrypto = typeof import('node:crypto');
 
-/** node:crypto once loaded; `null` where it cannot be (see the module note). */
+/** node:crypto once loaded; `null` where it cannot be; `undefined` before the first attempt. */
 let nc: NodeCrypto | null | undefined;
 /** `crypto.hash` once checked by {@link checkedHash}, else `undefined`. */
 let fastHash: OneShotHash | undefined;
+/** The one asynchronous load, where there is no `process.getBuiltinModule`. */
+let pending: Promise<NodeCrypto | null> | undefined;
 
-/** node:crypto, loaded on the first call; `null` without `process.getBuiltinModule`. */
-function nodeCrypto(): NodeCrypto | null {
-  if (nc !== undefined) return nc;
-  const get = (globalThis as { process?: { getBuiltinModule?: unknown } }).process?.getBuiltinModule;
-  nc = typeof get === 'function' ? ((get as (id: string) => unknown)('node:crypto') as NodeCrypto) : null;
+/** Settle {@link nc} from what a loader returned (anything but node:crypto counts as none). */
+function adopt(m: unknown): NodeCrypto | null {
+  const ok = typeof m === 'object' && m !== null && typeof Reflect.get(m, 'createSecretKey') === 'function';
+  nc = ok ? (m as NodeCrypto) : null;
   if (nc !== null) fastHash = checkedHash(nc);
   return nc;
+}
+
+/**
+ * node:crypto: loaded synchronously where `process.getBuiltinModule` exists,
+ * else by one `import('node:crypto')` (the promise); `null` where neither
+ * gives it (a failing loader counts as none).
+ */
+function nodeCrypto(): NodeCrypto | null | Promise<NodeCrypto | null> {
+  if (nc !== undefined) return nc;
+  const proc = (globalThis as { process?: { getBuiltinModule?: unknown } }).process;
+  if (typeof proc?.getBuiltinModule === 'function') {
+    try {
+      return adopt((proc as { getBuiltinModule(id: string): unknown }).getBuiltinModule('node:crypto'));
+    } catch {
+      return adopt(undefined);
+    }
+  }
+  pending ??= import('node:crypto').then(adopt, () => adopt(undefined));
+  return pending;
+}
+
+/** Run `node` with node:crypto, or `web` where it cannot be loaded; asynchronous only on the first, importing call. */
+function withNodeCrypto<T>(
+  node: (c: NodeCrypto) => MaybePromise<T>,
+  web: () => MaybePromise<T>,
+): MaybePromise<T> {
+  const c = nodeCrypto();
+  if (c === null) return web();
+  if (c instanceof Promise)
+    return c.then((loadedCrypto) => (loadedCrypto === null ? web() : node(loadedCrypto)));
+  return node(c);
 }
 
 /** node:crypto, for code that runs only on a key this backend made (so it is loaded). */
@@ -134,11 +168,6 @@ function checkedHash(c: NodeCrypto): OneShotHash | undefined {
   }
 }
 
-function asHmacKey(key: KeyHandle): HmacKey {
-  if (!(key instanceof HmacKey)) throw new Error('not an HMAC key of this backend');
-  return key;
-}
-
 function assertP256(key: KeyObject): KeyObject {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new Error('not a P-256 key');
@@ -172,6 +201,11 @@ function keyObjectsUsable(probe: () => unknown): boolean {
   return keyObjectOptions;
 }
 
+/**
+ * Whether `key` is a node:crypto `KeyObject`. Handles come from this
+ * backend's own imports, which load node:crypto first; a `KeyObject` made
+ * elsewhere and passed in before that is not one here (handles are opaque).
+ */
 function isKeyObject(key: KeyHandle): key is KeyObject {
   return nc != null && key instanceof nc.KeyObject;
 }
@@ -189,31 +223,41 @@ function isKeyObject(key: KeyHandle): key is KeyObject {
 export const nodeCryptoBackend: CryptoBackend = Object.freeze({
   name: 'node',
   importHmacKey(raw: Uint8Array): MaybePromise<KeyHandle> {
-    return nodeCrypto() === null ? webCryptoBackend.importHmacKey(raw) : new HmacKey(raw);
+    return withNodeCrypto(
+      () => new HmacKey(raw),
+      () => webCryptoBackend.importHmacKey(raw),
+    );
   },
   hmacSign(key: KeyHandle, data: string): MaybePromise<string> {
-    if (nc === null) return webCryptoBackend.hmacSign(key, data);
+    // A handle is an HmacKey exactly when node:crypto loaded; else it is Web Crypto's.
+    if (!(key instanceof HmacKey)) return webCryptoBackend.hmacSign(key, data);
     if (ABOVE_LATIN1.test(data)) throw new Error('data to sign must be a one-byte-per-character string');
-    return asHmacKey(key).mac(data, fastHash);
+    return key.mac(data, fastHash);
   },
   hmacVerify(key: KeyHandle, data: string, signature: string): MaybePromise<boolean> {
-    if (nc === null) return webCryptoBackend.hmacVerify(key, data, signature);
+    if (!(key instanceof HmacKey)) return webCryptoBackend.hmacVerify(key, data, signature);
     if (ABOVE_LATIN1.test(data)) return false;
-    return equalStrings(asHmacKey(key).mac(data, fastHash), signature);
+    return equalStrings(key.mac(data, fastHash), signature);
   },
   importEcPublicKey(spki: Uint8Array): MaybePromise<KeyHandle> {
-    const c = nodeCrypto();
-    if (c === null) return webCryptoBackend.importEcPublicKey(spki);
-    const key = assertP256(c.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
-    const probe = () => c.verify('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' }, NO_SIGNATURE);
-    return keyObjectsUsable(probe) ? key : webCryptoBackend.importEcPublicKey(spki);
+    return withNodeCrypto(
+      (c) => {
+        const key = assertP256(c.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }));
+        const probe = () => c.verify('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' }, NO_SIGNATURE);
+        return keyObjectsUsable(probe) ? key : webCryptoBackend.importEcPublicKey(spki);
+      },
+      () => webCryptoBackend.importEcPublicKey(spki),
+    );
   },
   importEcPrivateKey(pkcs8: Uint8Array): MaybePromise<KeyHandle> {
-    const c = nodeCrypto();
-    if (c === null) return webCryptoBackend.importEcPrivateKey(pkcs8);
-    const key = assertP256(c.createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }));
-    const probe = () => c.sign('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' });
-    return keyObjectsUsable(probe) ? key : webCryptoBackend.importEcPrivateKey(pkcs8);
+    return withNodeCrypto(
+      (c) => {
+        const key = assertP256(c.createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }));
+        const probe = () => c.sign('sha256', EMPTY, { key, dsaEncoding: 'ieee-p1363' });
+        return keyObjectsUsable(probe) ? key : webCryptoBackend.importEcPrivateKey(pkcs8);
+      },
+      () => webCryptoBackend.importEcPrivateKey(pkcs8),
+    );
   },
   ecdsaSign(key: KeyHandle, data: string): MaybePromise<Uint8Array> {
     if (!isKeyObject(key)) return webCryptoBackend.ecdsaSign(key, data);
@@ -230,13 +274,16 @@ export const nodeCryptoBackend: CryptoBackend = Object.freeze({
     );
   },
   async generateEcKeyPair(): Promise<{ pkcs8: Uint8Array; spki: Uint8Array }> {
-    const c = nodeCrypto();
-    if (c === null) return webCryptoBackend.generateEcKeyPair();
-    const { privateKey, publicKey } = c.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-    return {
-      pkcs8: new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })),
-      spki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
-    };
+    return withNodeCrypto(
+      (c) => {
+        const { privateKey, publicKey } = c.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+        return {
+          pkcs8: new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' })),
+          spki: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
+        };
+      },
+      () => webCryptoBackend.generateEcKeyPair(),
+    );
   },
 });
 

@@ -1,12 +1,12 @@
 /**
  * The node backend builds HMAC from two `crypto.hash` calls where Node has
  * them, and falls back to `createHmac` where it does not (Node 20 before
- * 20.12) or where `crypto.hash` fails the known-answer check at load. Where
- * `process.getBuiltinModule` is missing (Node 20 before 20.16) it cannot load
- * node:crypto at all and hands every call to Web Crypto. Every other test
- * runs the first path; these run the others, in child processes whose
- * `crypto.hash` or `process.getBuiltinModule` is removed or broken before the
- * backend loads.
+ * 20.12) or where `crypto.hash` fails the known-answer check at load. It loads
+ * node:crypto on first use: with `process.getBuiltinModule` synchronously,
+ * without it by one `import()` on the first key import; where neither gives
+ * node:crypto, every call goes to Web Crypto. Every other test runs the
+ * first path; these run the others, in child processes changed before the
+ * backend loads (see the child's modes).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -19,7 +19,9 @@ const PROJECT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface ChildReport {
   hashPresent: boolean;
+  importAsync: boolean;
   synchronous: boolean;
+  es256: boolean;
   mac: string;
   verifies: boolean;
   tamperedVerifies: boolean;
@@ -44,7 +46,9 @@ describe('node backend HMAC path', () => {
   it('with crypto.hash: the one-shot path, createHmac never called', async () => {
     const out = await runChild('present', DATA);
     assert.equal(out.hashPresent, true);
+    assert.equal(out.importAsync, false);
     assert.equal(out.synchronous, true);
+    assert.equal(out.es256, true);
     assert.equal(out.mac, EXPECTED);
     assert.equal(out.verifies, true);
     assert.equal(out.tamperedVerifies, false);
@@ -64,12 +68,29 @@ describe('node backend HMAC path', () => {
     });
   }
 
-  it('process.getBuiltinModule absent: Web Crypto for every MAC (asynchronous), same result', async () => {
+  it('process.getBuiltinModule absent: node:crypto by import() on the first key import, synchronous after', async () => {
     const out = await runChild('no-builtin-loader', DATA);
-    assert.equal(out.synchronous, false);
+    assert.equal(out.importAsync, true);
+    assert.equal(out.synchronous, true);
     assert.equal(out.mac, EXPECTED);
     assert.equal(out.verifies, true);
     assert.equal(out.tamperedVerifies, false);
+    assert.equal(out.es256, true);
     assert.equal(out.createHmacCalls, 0);
   });
+
+  for (const [mode, what] of [
+    ['loader-returns-nothing', 'returns nothing'],
+    ['loader-throws', 'throws'],
+  ] as const) {
+    it(`process.getBuiltinModule ${what}: Web Crypto for every call, same results`, async () => {
+      const out = await runChild(mode, DATA);
+      assert.equal(out.synchronous, false);
+      assert.equal(out.mac, EXPECTED);
+      assert.equal(out.verifies, true);
+      assert.equal(out.tamperedVerifies, false);
+      assert.equal(out.es256, true);
+      assert.equal(out.createHmacCalls, 0);
+    });
+  }
 });
