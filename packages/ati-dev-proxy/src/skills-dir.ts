@@ -296,7 +296,16 @@ async function loadSkill(
       if (ext !== undefined) {
         // The frontmatter names the skill; skill.toml adds only the fields it alone declares.
         const { tools, providers, categories, keywords, hint, dependsOn, suggests } = ext;
-        Object.assign(skill, { tools, providers, categories, keywords, hint, dependsOn, suggests });
+        const extension = {
+          tools,
+          providers,
+          categories,
+          keywords,
+          hint,
+          dependsOn,
+          suggests,
+        } satisfies Partial<DevSkill>;
+        Object.assign(skill, extension);
       }
     }
     return skill;

@@ -89,6 +89,10 @@ function payloadJson(o: IssueTokenOptions): string {
   );
 }
 
+/**
+ * Append an ES256 signature (bytes). A synchronous backend answers at once,
+ * and then no promise hop is taken.
+ */
 function finish(signingInput: string, sig: Uint8Array | Promise<Uint8Array>): string | Promise<string> {
   if (sig instanceof Uint8Array) return `${signingInput}.${base64urlEncode(sig)}`;
   return (async () => `${signingInput}.${base64urlEncode(await sig)}`)();
