@@ -168,6 +168,11 @@ function checkedHash(c: NodeCrypto): OneShotHash | undefined {
   }
 }
 
+function asHmacKey(key: KeyHandle): HmacKey {
+  if (!(key instanceof HmacKey)) throw new Error('not an HMAC key of this backend');
+  return key;
+}
+
 function assertP256(key: KeyObject): KeyObject {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new Error('not a P-256 key');
@@ -229,15 +234,15 @@ export const nodeCryptoBackend: CryptoBackend = Object.freeze({
     );
   },
   hmacSign(key: KeyHandle, data: string): MaybePromise<string> {
-    // A handle is an HmacKey exactly when node:crypto loaded; else it is Web Crypto's.
-    if (!(key instanceof HmacKey)) return webCryptoBackend.hmacSign(key, data);
+    // Web Crypto's handles exactly where node:crypto cannot load; else only this backend's own.
+    if (nc === null) return webCryptoBackend.hmacSign(key, data);
     if (ABOVE_LATIN1.test(data)) throw new Error('data to sign must be a one-byte-per-character string');
-    return key.mac(data, fastHash);
+    return asHmacKey(key).mac(data, fastHash);
   },
   hmacVerify(key: KeyHandle, data: string, signature: string): MaybePromise<boolean> {
-    if (!(key instanceof HmacKey)) return webCryptoBackend.hmacVerify(key, data, signature);
+    if (nc === null) return webCryptoBackend.hmacVerify(key, data, signature);
     if (ABOVE_LATIN1.test(data)) return false;
-    return equalStrings(key.mac(data, fastHash), signature);
+    return equalStrings(asHmacKey(key).mac(data, fastHash), signature);
   },
   importEcPublicKey(spki: Uint8Array): MaybePromise<KeyHandle> {
     return withNodeCrypto(
