@@ -28,9 +28,8 @@ const KNOWN_ALGS = new Set([
 ]);
 const STRING_HEADERS = ['typ', 'cty', 'jku', 'kid', 'x5u', 'x5t', 'x5t#S256'] as const;
 
-/** A split, header-decoded token. */
+/** A split, header-checked token: the header's `alg` and `kid`, and the raw segments. */
 export interface CompactParts {
-  header: ParsedJsonObject;
   alg: string;
   kid: string | undefined;
   payloadB64: string;
@@ -126,9 +125,8 @@ export function splitToken(token: unknown, maxLength: number): CompactParts {
     throw malformed('Token must have exactly three dot-separated segments');
   }
   const headerB64 = token.slice(0, first);
-  const { header, alg, kid } = decodeHeader(headerB64);
+  const { alg, kid } = decodeHeader(headerB64);
   return {
-    header,
     alg,
     kid,
     payloadB64: token.slice(first + 1, last),
