@@ -42,7 +42,8 @@ function cacheFor(backend: CryptoBackend): Cache {
 /**
  * Memoise `make(input)` per backend. String inputs are cached in a bounded
  * map; object inputs (JWKs) are not cached because callers may mutate them.
- * A failed import is never cached.
+ * A failed import is never cached; an asynchronous one is replaced by its
+ * handle once it settles, so later calls get the handle synchronously.
  */
 function memo<T>(backend: CryptoBackend, key: string, make: () => T | Promise<T>): T | Promise<T> {
   const cache = cacheFor(backend);
@@ -51,7 +52,14 @@ function memo<T>(backend: CryptoBackend, key: string, make: () => T | Promise<T>
   const made = make();
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, made);
-  if (made instanceof Promise) made.catch(() => cache.delete(key));
+  if (made instanceof Promise) {
+    const settle = (handle?: T): void => {
+      if (cache.get(key) !== made) return;
+      if (handle === undefined) cache.delete(key);
+      else cache.set(key, handle);
+    };
+    made.then(settle, () => settle());
+  }
   return made;
 }
 

@@ -9,6 +9,7 @@ import type { CryptoBackend } from '../../src/jws/backend.ts';
 import { nodeCryptoBackend } from '../../src/jws/backend-node.ts';
 import { webCryptoBackend } from '../../src/jws/backend-web.ts';
 import type { JwkLike } from '../../src/jws/keys.ts';
+import { hmacKey } from '../../src/jws/resolve.ts';
 import { validateToken } from '../../src/token/validate.ts';
 
 const BACKENDS: readonly CryptoBackend[] = [nodeCryptoBackend, webCryptoBackend];
@@ -51,4 +52,17 @@ describe('public keys that fail to import', () => {
       });
     }
   }
+});
+
+describe('an asynchronous key import is remembered as its handle', () => {
+  it('the first hmacKey on Web Crypto is a promise; once settled, the same secret resolves synchronously', async () => {
+    const secret = 'c3'.repeat(32);
+    const first = hmacKey(webCryptoBackend, secret);
+    assert.ok(first instanceof Promise);
+    const handle = await first;
+    await new Promise((r) => setImmediate(r));
+    const second = hmacKey(webCryptoBackend, secret);
+    assert.equal(second instanceof Promise, false);
+    assert.equal(second, handle);
+  });
 });
