@@ -15,6 +15,7 @@ import {
   usableSandboxSecret,
 } from '../signature/sandbox.ts';
 import { INSPECT, urlOnly } from '../util/inspect.ts';
+import { secretFragments } from '../util/secrets.ts';
 import { isRecord } from '../util/values.ts';
 import { checkInteger, invalidArgument } from './arguments.ts';
 import { proxyErrorText } from './guards.ts';
@@ -140,8 +141,7 @@ function quote(text: string): string {
 function redact(text: string, secrets: Iterable<string>): string {
   let out = text;
   for (const secret of secrets) {
-    out = out.split(secret).join('[REDACTED]');
-    for (const part of secret.split('.')) if (part.length >= 16) out = out.split(part).join('[REDACTED]');
+    for (const fragment of secretFragments(secret)) out = out.split(fragment).join('[REDACTED]');
   }
   return out;
 }

@@ -12,6 +12,7 @@
  */
 import { AtiError, TokenRotationError } from '../errors.ts';
 import { emitWarning } from '../text/warn.ts';
+import { reachesSecret, secretFragments } from '../util/secrets.ts';
 import { inspectToken } from './inspect.ts';
 
 /** What a {@link TokenSink} is told besides the token. */
@@ -117,25 +118,6 @@ function positiveMs(value: unknown, name: string, fallback: number): number {
 
 function optionalFunction(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== 'function') throw invalid(`${name} must be a function`);
-}
-
-/** Whether `text` holds the token or any long part of it (a JWT segment), as the client's redaction reads it. */
-function holdsToken(text: unknown, token: string): boolean {
-  if (typeof text !== 'string') return false;
-  return text.includes(token) || token.split('.').some((part) => part.length >= 16 && text.includes(part));
-}
-
-/** Whether `err` (its message, stack or any `cause`) quotes `token` or a long part of it. */
-function quotesToken(err: unknown, token: string, depth = 0): boolean {
-  if (depth > 8) return false;
-  if (typeof err === 'string') return holdsToken(err, token);
-  if (typeof err !== 'object' || err === null) return false;
-  const { message, stack, cause } = err as { message?: unknown; stack?: unknown; cause?: unknown };
-  return (
-    holdsToken(message, token) ||
-    holdsToken(stack, token) ||
-    (cause !== undefined && quotesToken(cause, token, depth + 1))
-  );
 }
 
 function unref(timer: ReturnType<typeof setTimeout>): void {
@@ -373,8 +355,8 @@ export class TokenRotator implements AsyncDisposable {
     try {
       await this.#callSink(token, { expiresAt: claims.exp, rotation });
     } catch (err) {
-      // A sink error that quotes the token (message, stack or cause) is not kept.
-      const leaks = quotesToken(err, token);
+      // A sink error that holds the token anywhere (message, stack, cause, any property) is not kept.
+      const leaks = reachesSecret(err, secretFragments(token));
       throw new TokenRotationError(
         'ERR_TOKEN_SINK_FAILED',
         `Delivering token ${rotation} failed${leaks ? ' (cause withheld: it quoted the token)' : ''}${

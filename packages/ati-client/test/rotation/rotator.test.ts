@@ -226,6 +226,37 @@ describe('TokenRotator', () => {
     }
   });
 
+  it('withholds a sink error that holds the token in any other property (an HTTP client request body, an AggregateError)', async () => {
+    const thrown: Array<(token: string) => unknown> = [
+      (token) => Object.assign(new Error('Request failed with status 500'), { config: { data: token } }),
+      (token) => new AggregateError([new Error(`bad ${token}`)], 'all uploads failed'),
+      (token) => ({ status: 500, body: { echoed: [token] } }),
+    ];
+    for (const make of thrown) {
+      const rec = new Recorder();
+      const seen: string[] = [];
+      let calls = 0;
+      await using rotator = new TokenRotator(
+        fast({
+          onError: rec.onError,
+          sink: async (token) => {
+            seen.push(token);
+            if (calls++ === 0) return;
+            throw make(token);
+          },
+        }),
+      );
+      await rotator.start();
+      await rec.until(() => rec.errors.length >= 1);
+      await rotator.stop();
+      for (const error of rec.errors) {
+        assert.equal(error.cause, undefined);
+        assert.match(error.message, /cause withheld/);
+        for (const text of renderings(error)) for (const token of seen) assert.ok(!text.includes(token));
+      }
+    }
+  });
+
   it('withholds a sink error that quotes only a part of the token (its signature segment)', async () => {
     const rec = new Recorder();
     const seen: string[] = [];
