@@ -202,83 +202,59 @@ describe('TokenRotator', () => {
     );
   });
 
-  it('withholds a sink error that quotes the token: no rendering of any reported error holds it', async () => {
+  /**
+   * Run a rotator whose sink takes the first token and then throws `make(token)`;
+   * check each reported error keeps no cause and no rendering shows any `reveal(token)`.
+   */
+  async function assertSinkErrorWithheld(
+    make: (token: string) => unknown,
+    reveal: (token: string) => string = (token) => token,
+    failures = 1,
+  ): Promise<void> {
     const rec = new Recorder();
     const seen: string[] = [];
-    let calls = 0;
     await using rotator = new TokenRotator(
       fast({
         onError: rec.onError,
         sink: async (token) => {
           seen.push(token);
-          if (calls++ === 0) return;
-          throw new Error(`upload of ${token} failed`, { cause: new Error(`body: ${token}`) });
+          if (seen.length === 1) return;
+          throw make(token);
         },
       }),
     );
     await rotator.start();
-    await rec.until(() => rec.errors.length >= 2);
+    await rec.until(() => rec.errors.length >= failures);
     await rotator.stop();
     for (const error of rec.errors) {
       assert.equal(error.cause, undefined);
       assert.match(error.message, /cause withheld/);
-      for (const text of renderings(error)) for (const token of seen) assert.ok(!text.includes(token));
+      for (const text of renderings(error))
+        for (const token of seen) assert.ok(!text.includes(reveal(token)));
     }
+  }
+
+  it('withholds a sink error that quotes the token: no rendering of any reported error holds it', async () => {
+    await assertSinkErrorWithheld(
+      (token) => new Error(`upload of ${token} failed`, { cause: new Error(`body: ${token}`) }),
+      undefined,
+      2,
+    );
   });
 
   it('withholds a sink error that holds the token in any other property (an HTTP client request body, an AggregateError)', async () => {
-    const thrown: Array<(token: string) => unknown> = [
-      (token) => Object.assign(new Error('Request failed with status 500'), { config: { data: token } }),
+    await assertSinkErrorWithheld((token) =>
+      Object.assign(new Error('Request failed with status 500'), { config: { data: token } }),
+    );
+    await assertSinkErrorWithheld(
       (token) => new AggregateError([new Error(`bad ${token}`)], 'all uploads failed'),
-      (token) => ({ status: 500, body: { echoed: [token] } }),
-    ];
-    for (const make of thrown) {
-      const rec = new Recorder();
-      const seen: string[] = [];
-      let calls = 0;
-      await using rotator = new TokenRotator(
-        fast({
-          onError: rec.onError,
-          sink: async (token) => {
-            seen.push(token);
-            if (calls++ === 0) return;
-            throw make(token);
-          },
-        }),
-      );
-      await rotator.start();
-      await rec.until(() => rec.errors.length >= 1);
-      await rotator.stop();
-      for (const error of rec.errors) {
-        assert.equal(error.cause, undefined);
-        assert.match(error.message, /cause withheld/);
-        for (const text of renderings(error)) for (const token of seen) assert.ok(!text.includes(token));
-      }
-    }
+    );
+    await assertSinkErrorWithheld((token) => ({ status: 500, body: { echoed: [token] } }));
   });
 
   it('withholds a sink error that quotes only a part of the token (its signature segment)', async () => {
-    const rec = new Recorder();
-    const seen: string[] = [];
-    let calls = 0;
-    await using rotator = new TokenRotator(
-      fast({
-        onError: rec.onError,
-        sink: async (token) => {
-          seen.push(token);
-          if (calls++ === 0) return;
-          throw new Error(`bad signature ${token.split('.')[2]}`);
-        },
-      }),
-    );
-    await rotator.start();
-    await rec.until(() => rec.errors.length >= 1);
-    await rotator.stop();
-    for (const error of rec.errors) {
-      assert.equal(error.cause, undefined);
-      for (const text of renderings(error))
-        for (const token of seen) assert.ok(!text.includes(token.split('.')[2]!));
-    }
+    const signature = (token: string) => token.split('.')[2]!;
+    await assertSinkErrorWithheld((token) => new Error(`bad signature ${signature(token)}`), signature);
   });
 
   it('without onError, each failure is a process warning (never silent)', async () => {
