@@ -189,7 +189,7 @@ export function rateFlags(entries: string[] | undefined): Record<string, string>
   const rate: Record<string, string> = {};
   for (const entry of entries) {
     const i = entry.indexOf('=');
-    if (i <= 0) throw new UsageError(`--rate expects <pattern>=<spec>, got ${JSON.stringify(entry)}`);
+    if (i <= 0) throw new UsageError('--rate expects <pattern>=<spec>');
     // setOwn: a `__proto__` pattern is a pattern like any other, not a prototype switch.
     setOwn(rate, entry.slice(0, i), entry.slice(i + 1));
   }

@@ -5,7 +5,6 @@
  * @module
  */
 import { KeyringError, UsageError } from '../errors.ts';
-import { keyringPairs } from '../keyring/keyring.ts';
 import { readLocalKeyring, writeLocalKeyring } from '../node/keyring-files.ts';
 import { isRecord } from '../util/values.ts';
 import { type CliContext, type Command, parse, printJson, readTextFile, subcommands } from './context.ts';
@@ -31,15 +30,11 @@ async function readEntries(ctx: CliContext, path: string): Promise<Record<string
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new KeyringError('ERR_KEYRING_ENTRY_INVALID', `--in ${JSON.stringify(path)} is not valid JSON`);
+    throw new KeyringError('ERR_KEYRING_ENTRY_INVALID', '--in is not valid JSON');
   }
   if (!isRecord(parsed)) {
-    throw new KeyringError(
-      'ERR_KEYRING_ENTRY_INVALID',
-      `--in ${JSON.stringify(path)} must hold a JSON object`,
-    );
+    throw new KeyringError('ERR_KEYRING_ENTRY_INVALID', '--in must hold a JSON object');
   }
-  keyringPairs(parsed as Record<string, string>); // value types, names; before anything is written
   return parsed as Record<string, string>;
 }
 

@@ -237,6 +237,34 @@ describe('ati-client keyring', () => {
     await assert.rejects(stat(dir), { code: 'ENOENT' });
   });
 
+  it('a bad --in file is named by the flag, never by its path; an upper-case name warns once', async () => {
+    const dir = temp.fresh();
+    const secretLooking = `${temp.fresh()}-${VALUE}.json`;
+    for (const text of ['{"a":', '["x"]']) {
+      await writeFile(secretLooking, text);
+      const result = await cli(['keyring', 'seal', '--in', secretLooking, '--out', dir, '--persistent']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^error ERR_KEYRING_ENTRY_INVALID: --in /);
+      assert.ok(!result.stderr.includes(VALUE));
+    }
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? '');
+    process.on('warning', onWarning);
+    try {
+      const upper = await cli(['keyring', 'seal', '--in', '-', '--out', dir, '--persistent'], {
+        stdin: '{"Finnhub_Key":"v"}',
+      });
+      assert.equal(upper.code, 0, upper.stderr);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(
+      warnings.filter((c) => c === 'ATI_KEYRING_NAME_CASE'),
+      ['ATI_KEYRING_NAME_CASE'],
+    );
+  });
+
   it('a wrong key or a tampered keyring fails with its code; usage errors exit 2', async () => {
     const dir = temp.fresh();
     await cli(['keyring', 'seal', '--in', '-', '--out', dir, '--persistent'], { stdin: `{"a":"${VALUE}"}` });
