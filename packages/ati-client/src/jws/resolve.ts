@@ -8,7 +8,7 @@
 import { TokenError } from '../errors.ts';
 import { isPromiseLike } from '../util/values.ts';
 import type { CryptoBackend, KeyHandle } from './backend.ts';
-import { hexDecode } from './encoding.ts';
+import { base64urlEncode, hexDecode } from './encoding.ts';
 import {
   type PrivateKeyInput,
   type PublicKeyInput,
@@ -174,7 +174,11 @@ function verifyKeysSync(backend: CryptoBackend, input: PublicKeyInput): VerifyKe
   const spkis = publicKeyToSpki(input);
   const out: VerifyKey[] = [];
   for (const k of spkis) {
-    const h = importSync(() => backend.importEcPublicKey(k.spki), 'ES256 public key');
+    // Keyed by the key's bytes, so a JWK object (not cached by identity: it may be
+    // mutated) is imported once too, whatever object carries it next time.
+    const h = memo(backend, `es-spki:${base64urlEncode(k.spki)}`, () =>
+      importSync(() => backend.importEcPublicKey(k.spki), 'ES256 public key'),
+    );
     if (h instanceof Promise) return verifyKeysAsync(backend, spkis, out, h);
     out.push({ handle: h, kid: k.kid });
   }

@@ -66,3 +66,30 @@ describe('an asynchronous key import is remembered as its handle', () => {
     assert.equal(second, handle);
   });
 });
+
+describe('public keys given as objects are imported once per key', () => {
+  it('a JWK or JWKS object, even a fresh copy each call, imports each key only on first use', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const jwk = { ...(publicKey.export({ format: 'jwk' }) as JwkLike), kid: 'k1' };
+    let imports = 0;
+    const counting: CryptoBackend = {
+      ...nodeCryptoBackend,
+      name: 'counting',
+      importEcPublicKey: (spki) => {
+        imports++;
+        return nodeCryptoBackend.importEcPublicKey(spki);
+      },
+    };
+    const { issueToken } = await import('../../src/token/issue.ts');
+    const token = await issueToken({
+      privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+      sub: 'a',
+      scope: '',
+    });
+    for (let i = 0; i < 5; i++) {
+      await validateToken(token, { publicKey: { ...jwk }, crypto: counting });
+      await validateToken(token, { publicKey: { keys: [{ ...jwk }] }, crypto: counting });
+    }
+    assert.equal(imports, 1);
+  });
+});
