@@ -34,3 +34,4 @@ export { RUST_WHITESPACE, rustTrim, rustTrimStart } from './text/rust.ts';
 export { TokenClaims } from './token/claims.ts';
 export { validateToken } from './token/validate.ts';
 export { type Clock, clockSeconds, errnoCode, U64_MAX } from './util/values.ts';
+export { hashVirtualKey, VIRTUAL_KEY_PREFIX } from './virtual-keys/hash.ts';

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { TokenClaims } from 'ati-client';
+import { TokenClaims } from 'ati-client/internal';
 import { hashKey, isActive, type KeyRecord, type KeyStore, syntheticScope } from './store.ts';
 
 /**

@@ -9,8 +9,7 @@
  * @module
  */
 
-import { hashVirtualKey, VIRTUAL_KEY_PREFIX } from 'ati-client';
-import { base64urlEncode } from 'ati-client/internal';
+import { base64urlEncode, hashVirtualKey, VIRTUAL_KEY_PREFIX } from 'ati-client/internal';
 import { sortedJson } from '../json-out.ts';
 import { type Json, utf8, valueFromSlice } from '../serde-json.ts';
 import type { DevKeyEvent } from '../types.ts';
