@@ -19,4 +19,4 @@ export {
   processContext,
   reportError,
 } from './cli/context.ts';
-export { verifyingKey } from './cli/keys.ts';
+export { envAudience, envIssuer, verifyingKey } from './cli/keys.ts';

@@ -8,6 +8,8 @@ import { AtiError, errnoCode, SkillError, UsageError } from 'ati-client/internal
 import {
   type CliContext,
   type Command,
+  envAudience,
+  envIssuer,
   envValue,
   parse,
   printJson,
@@ -26,6 +28,7 @@ export const DEV_PROXY_HELP = `Usage: ati-dev-proxy [--port <n>] [--host <addr>]
 Run an ATI-compatible dev proxy serving the sample fixtures (tools, skills, catalog), or the skills found
 in --skills-dir (<dir>/<name>/SKILL.md + skill.toml). Auth: --key (ES256) or --secret (HS256), else
 ATI_JWT_PUBLIC_KEY (path) or ATI_JWT_SECRET; with none, it runs unauthenticated, like the proxy's dev mode.
+Tokens must carry the audience ATI_JWT_AUDIENCE (default ati-proxy) and, when ATI_JWT_ISSUER is set, that issuer.
 Defaults: --host 127.0.0.1, --port 0 (any free port). Stops on SIGINT/SIGTERM.
 
 Sandbox request signatures (X-Sandbox-Signature) are checked only with one of the --sig-* flags, as the
@@ -121,7 +124,17 @@ export const devProxy: Command = async (ctx, args) => {
   const keys = databaseUrl !== undefined ? 'postgres' : adminToken !== undefined ? 'pglite' : undefined;
   let proxy: Awaited<ReturnType<typeof startDevProxy>>;
   try {
-    proxy = await startDevProxy({ ...fixtures, ...key, port, host, signatures, adminToken, databaseUrl });
+    proxy = await startDevProxy({
+      ...fixtures,
+      ...key,
+      audience: envAudience(ctx),
+      issuer: envIssuer(ctx),
+      port,
+      host,
+      signatures,
+      adminToken,
+      databaseUrl,
+    });
   } catch (err) {
     // Every option here came from a flag: an invalid one (such as an exempt glob) is a usage error.
     if (err instanceof AtiError && err.code === 'ERR_INVALID_ARGUMENT') throw new UsageError(err.message);

@@ -129,6 +129,25 @@ it('skills listing prints the listing; no token means the proxy answers 401', as
   assert.match(anon.stderr, /^error ERR_PROXY_HTTP: .*401/);
 });
 
+it('dev-proxy checks the audience and issuer the proxy reads from ATI_JWT_AUDIENCE and ATI_JWT_ISSUER', async () => {
+  const proxy = runDevProxy(['--secret', SECRET, '--json'], {
+    ATI_JWT_AUDIENCE: 'ati-staging',
+    ATI_JWT_ISSUER: 'orchestrator-a',
+  });
+  try {
+    const { url: base } = JSON.parse(await proxy.line) as { url: string };
+    const status = async (audience: string, issuer: string) => {
+      const token = await issueToken({ secret: SECRET, sub: 'a', scope: '*', audience, issuer });
+      return (await fetch(`${base}/tools`, { headers: { authorization: `Bearer ${token}` } })).status;
+    };
+    assert.equal(await status('ati-staging', 'orchestrator-a'), 200);
+    assert.equal(await status('ati-proxy', 'orchestrator-a'), 401);
+    assert.equal(await status('ati-staging', 'someone-else'), 401);
+  } finally {
+    assert.equal(await proxy.stop(), 0);
+  }
+});
+
 it('dev-proxy --sig-verify-mode enforce checks X-Sandbox-Signature with the env secret', async () => {
   const signing = 'cli-signing-secret';
   const proxy = runDevProxy(
