@@ -7,6 +7,7 @@
  * @module
  */
 import { AtiProxyClient } from './client/client.ts';
+import { MAX_TIMEOUT_MS } from './client/transport.ts';
 import { AtiError, ProvisionError, TokenError } from './errors.ts';
 import type { CryptoBackend } from './jws/backend.ts';
 import {
@@ -300,8 +301,12 @@ export class AtiOrchestrator {
       throw configError('issuer must be a string or null');
     }
     const timeoutMs = options.timeoutMs;
-    if (timeoutMs !== undefined && (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)) {
-      throw configError('timeoutMs must be a positive integer');
+    if (
+      timeoutMs !== undefined &&
+      (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0 || timeoutMs > MAX_TIMEOUT_MS)
+    ) {
+      // The clients it builds take the same range; checked here so the orchestrator fails, not each call.
+      throw configError(`timeoutMs must be an integer from 1 to ${MAX_TIMEOUT_MS}`);
     }
     const concurrency = options.concurrency ?? 64;
     if (!Number.isSafeInteger(concurrency) || concurrency <= 0) {
@@ -451,13 +456,18 @@ export class AtiOrchestrator {
     return result;
   }
 
+  /** @throws {ProvisionError} `ERR_PROVISION_CONFIG` on an orchestrator built without a signing key. */
+  #requireSigningKey(): void {
+    if (this.#secret === undefined && this.#privateKey === undefined) {
+      throw configError('issuing session tokens needs a signing key: pass secret or privateKey');
+    }
+  }
+
   /** Issue a sandbox token: scopes built as the Python SDK builds them. */
   async #issueFor(
     options: Omit<ProvisionSandboxOptions, 'fetchSkillContent' | 'tokenFile'>,
   ): Promise<string> {
-    if (this.#secret === undefined && this.#privateKey === undefined) {
-      throw configError('provisionSandbox needs a signing key: pass secret or privateKey');
-    }
+    this.#requireSigningKey();
     return issueToken({
       secret: this.#secret,
       privateKey: this.#privateKey,
@@ -487,7 +497,8 @@ export class AtiOrchestrator {
    *
    * @throws {TokenError} `ERR_INVALID_ARGUMENT` (also for `ttlSeconds` under 2, too
    *   short to rotate in whole seconds), `ERR_RATE_SPEC_INVALID`; {@link ScopeError}
-   *   `ERR_SCOPE_INVALID`; {@link AtiError} `ERR_INVALID_ARGUMENT` for rotator options.
+   *   `ERR_SCOPE_INVALID`; {@link AtiError} `ERR_INVALID_ARGUMENT` for rotator options;
+   *   {@link ProvisionError} `ERR_PROVISION_CONFIG` without a signing key.
    * @example
    * ```ts
    * import { fileSink } from 'ati-client/node';
@@ -502,6 +513,7 @@ export class AtiOrchestrator {
   rotateSessionToken(options: RotateSessionTokenOptions): TokenRotator {
     if (options === null || typeof options !== 'object')
       throw new TokenError('ERR_INVALID_ARGUMENT', 'options must be an object');
+    this.#requireSigningKey();
     buildScopeString({ tools: options.tools, skills: options.skills, extra: options.extraScopes });
     if (options.rate !== undefined) parseRateMap(options.rate);
     const ttl = options.ttlSeconds ?? 3600;

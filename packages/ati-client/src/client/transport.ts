@@ -57,7 +57,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 2;
 const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 /** setTimeout's largest delay; longer ones fire immediately. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
+/** The longest timeout a client takes, in ms (setTimeout's limit, 2^31 − 1). @internal */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
 const MAX_RETRIES = 10;
 const BACKOFF_BASE_MS = 50;
 /** Error bodies are read only this far: enough for `{"error": …}`, never a reason for TOO_LARGE. */

@@ -148,6 +148,10 @@ describe('construction fails fast on bad configuration', () => {
     ],
     ['garbage private key', { proxyUrl: 'https://x', privateKey: 'hello' }],
     ['zero timeout', { proxyUrl: 'https://x', secret: SECRET, timeoutMs: 0 }],
+    [
+      'timeout beyond what a client takes (2^31 ms)',
+      { proxyUrl: 'https://x', secret: SECRET, timeoutMs: 2 ** 31 },
+    ],
     ['fractional concurrency', { proxyUrl: 'https://x', secret: SECRET, concurrency: 1.5 }],
   ];
   for (const [name, options] of rows) {

@@ -138,6 +138,10 @@ describe('orchestrator configuration', () => {
     assert.ok(await works(key.rawKey));
     const err = await rejectsWith(keysOnly.provisionSandbox({ agentId: 'a' }), 'ERR_PROVISION_CONFIG');
     assert.ok(err instanceof ProvisionError);
+    // Rotation asks at once, not when start() issues the first token.
+    assert.throws(() => keysOnly.rotateSessionToken({ agentId: 'a', sink: () => {} }), {
+      code: 'ERR_PROVISION_CONFIG',
+    });
   });
 
   it('without adminToken, issueJobKey and adminClient fail with ERR_PROVISION_CONFIG', async () => {
