@@ -4,8 +4,8 @@
  * This entry loads no `node:` module on runtimes without the `node` import
  * condition: the crypto backend is chosen by the `#crypto` import condition
  * (node:crypto on Node, Bun and Deno, which all match `node`; Web Crypto in
- * browsers, workers and elsewhere). Node-only helpers live in `ati-client/node`, the dev
- * proxy in `ati-client/testing`.
+ * browsers, workers and elsewhere). Node-only helpers live in `ati-client/node`; the dev
+ * proxy is its own package, `ati-dev-proxy`.
  *
  * @module
  */

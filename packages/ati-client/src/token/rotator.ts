@@ -63,12 +63,12 @@ export interface TokenRotatorOptions {
   /**
    * Randomness, as a fraction of the lifetime: each rotation comes up to this
    * much earlier than `refreshAt`, so many sandboxes do not rotate in step.
-   * At least 0 and below `refreshAt`. @default 0.05
+   * At least 0 and below `refreshAt`. @default 0.05, or `refreshAt / 2` when that is smaller
    */
   jitter?: number | undefined;
   /** First retry delay after a failed delivery, in milliseconds; doubles per failure. @default 500 */
   retryInitialMs?: number | undefined;
-  /** Longest retry delay, in milliseconds. @default 30000 */
+  /** Longest retry delay, in milliseconds. @default 30000, or `retryInitialMs` when that is larger */
   retryMaxMs?: number | undefined;
   /**
    * How long one sink call may take, in milliseconds. After that its

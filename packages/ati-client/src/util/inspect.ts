@@ -1,8 +1,9 @@
 /**
  * Custom `inspect()` hooks, so objects that hold a secret print without it.
- * Symbols from the global registry: no `node:util` import, and the same hook
- * works on Node, Bun (`nodejs.util.inspect.custom`) and Deno (`Deno.customInspect`).
- * Internal.
+ * Symbols from the global registry, so no `node:util` import: Node and Bun
+ * read `nodejs.util.inspect.custom`; Deno reads `Deno.customInspect`, which is
+ * defined only where `Deno.inspect` with `getters: true` would otherwise call
+ * a getter that returns a secret (private fields never print). Internal.
  *
  * @module
  */

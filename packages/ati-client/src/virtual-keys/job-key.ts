@@ -17,7 +17,7 @@ import { IssuedVirtualKey } from './admin-client.ts';
  * @example
  * ```ts
  * await using key = await orch.issueJobKey({ userId: 'u1', tools: ['web_search'] });
- * await runAgent({ ATI_PROXY_URL: orch.proxyUrl, ATI_API_KEY: key.rawKey });
+ * await runAgent(new AtiProxyClient({ proxyUrl: orch.proxyUrl, apiKey: key.rawKey }));
  * // revoked here, also when runAgent throws
  * ```
  */

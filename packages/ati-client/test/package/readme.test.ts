@@ -93,3 +93,10 @@ it('every ```ts block in README.md and the dev proxy package README type-checks 
   assert.equal(result, '', `README examples do not compile:\n${result}`);
   await rm(DIR, { recursive: true, force: true });
 });
+
+it("README's error-code table has a row for every code in ERROR_CODES", async () => {
+  const { ERROR_CODES } = await import('../../src/errors.ts');
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const missing = ERROR_CODES.filter((code) => !readme.includes(`| \`${code}\``));
+  assert.deepEqual(missing, []);
+});
