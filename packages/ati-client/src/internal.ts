@@ -12,6 +12,7 @@
  * @module
  */
 
+export { SKILL_BUNDLE_BATCH_LIMIT } from './client/client.ts';
 export { SHAPES, type Shape } from './client/shapes.ts';
 export { readCapped } from './client/transport.ts';
 export type { JsonObject, JsonValue } from './client/types.ts';

@@ -129,14 +129,19 @@ export async function jsonBody(
   }
 }
 
+/** The request target's query string, without `?`; `undefined` when it has none. */
+export function rawQuery(req: DevRequest): string | undefined {
+  const q = req.target.indexOf('?');
+  return q < 0 ? undefined : req.target.slice(q + 1);
+}
+
 /** axum's `Query<T>` extractor: the fields, or the 400 rejection. */
 export function queryOf(
   req: DevRequest,
   fields: Readonly<Record<string, QueryKind>>,
 ): ReturnType<typeof parseQuery> | Response {
-  const q = req.target.indexOf('?');
   try {
-    return parseQuery(q < 0 ? undefined : req.target.slice(q + 1), fields);
+    return parseQuery(rawQuery(req), fields);
   } catch (err) {
     if (err instanceof QueryRejection) return text(400, err.message);
     throw err;

@@ -74,16 +74,14 @@ function isTomlTable(v: TomlValue | undefined): v is TomlTable {
 type SmolToml = typeof import('smol-toml');
 let smolToml: Promise<SmolToml> | undefined;
 
-/**
- * smol-toml, loaded on first use: it is a dev dependency until the dev proxy
- * becomes its own package, so `ati-client/testing` must import without it.
- */
+/** smol-toml (a dependency of this package), loaded only when a skill has a skill.toml. */
 function loadSmolToml(): Promise<SmolToml> {
   smolToml ??= import('smol-toml').catch((err: unknown) => {
     smolToml = undefined;
-    throw new Error('loadSkillsDir reads skill.toml with smol-toml: npm install --save-dev smol-toml', {
-      cause: err,
-    });
+    throw fail(
+      'loadSkillsDir cannot load smol-toml, a dependency of ati-dev-proxy: reinstall ati-dev-proxy',
+      err,
+    );
   });
   return smolToml;
 }

@@ -41,6 +41,7 @@ import {
 } from './transport.ts';
 import type * as Wire from './types.ts';
 
+/** Hints for the empty-bodied answers to an `Ati-Key` request; the code stays `ERR_PROXY_HTTP`. */
 const API_KEY_STATUS: StatusCodes = (status) =>
   status === 401
     ? { code: 'ERR_PROXY_HTTP', hint: 'virtual key refused (revoked, blocked, expired or unknown)' }

@@ -119,5 +119,3 @@ export interface HelpOptions extends RequestOptions {
   /** Scope the question to one tool. */
   tool?: string;
 }
-
-/** Hints for the empty-bodied answers to an `Ati-Key` request; the code stays `ERR_PROXY_HTTP`. */

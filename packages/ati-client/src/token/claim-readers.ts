@@ -6,7 +6,7 @@
  */
 import { TokenError } from '../errors.ts';
 import { isJsonObject, JsonFloat, type ParsedJson } from '../jws/json.ts';
-import { U64_MAX } from '../util/values.ts';
+import { setOwn, U64_MAX } from '../util/values.ts';
 import type { AtiNamespace } from './claims.ts';
 
 /** The error for a claim of the wrong type, or a required one missing. */
@@ -51,16 +51,8 @@ export function atiNamespace(v: ParsedJson | undefined): AtiNamespace | undefine
       const spec = rateValue[key];
       if (typeof spec !== 'string') throw bad('ati.rate', 'an object of strings');
       // Assignment would call the inherited __proto__ setter for this key.
-      if (key === '__proto__') {
-        Object.defineProperty(rate, key, {
-          value: spec,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        rate[key] = spec;
-      }
+      if (key === '__proto__') setOwn(rate, key, spec);
+      else rate[key] = spec;
     }
   }
   return Object.freeze({ v: ver, rate: Object.freeze(rate) });

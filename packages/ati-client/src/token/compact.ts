@@ -6,7 +6,7 @@
  */
 import { TokenError } from '../errors.ts';
 import { base64urlDecodeTransient, utf8Decode } from '../jws/encoding.ts';
-import { isJsonObject, type ParsedJson, type ParsedJsonObject, parseJson } from '../jws/json.ts';
+import { isJsonObject, type ParsedJson, parseJson } from '../jws/json.ts';
 
 /** Default cap on token length, in characters, checked before any decoding. */
 export const DEFAULT_MAX_TOKEN_LENGTH = 65_536;
@@ -56,10 +56,10 @@ export function decodeSegment(segment: string, what: string): ParsedJson {
   }
 }
 
+/** What validation reads from a header that passed {@link checkHeader}. */
 interface CheckedHeader {
-  header: ParsedJsonObject;
-  alg: string;
-  kid: string | undefined;
+  readonly alg: string;
+  readonly kid: string | undefined;
 }
 
 function checkHeader(header: ParsedJson): CheckedHeader {
@@ -82,30 +82,23 @@ function checkHeader(header: ParsedJson): CheckedHeader {
     throw malformed('Token header "jwk" is not supported');
   }
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
-  return { header, alg, kid };
+  return { alg, kid };
 }
 
 /** Headers longer than this are never remembered. */
 const MEMO_MAX_HEADER = 256;
 /**
- * The last well-formed header segment and its decoding. Tokens from one
+ * The last well-formed header segment and what it gave. Tokens from one
  * issuer share the header byte-for-byte, so decoding is pure repeated work
- * (about a tenth of an HS256 validation, bench/README.md). Only short headers
- * whose members are all strings are kept, and they are frozen on first decode,
- * so a hit returns exactly what a fresh decode would.
+ * (about a tenth of an HS256 validation, bench/README.md). The check depends
+ * on the segment alone, so a hit gives exactly what a fresh decode would.
  */
 let lastHeader: { segment: string; checked: CheckedHeader } | undefined;
 
 function decodeHeader(segment: string): CheckedHeader {
   if (lastHeader !== undefined && lastHeader.segment === segment) return lastHeader.checked;
   const checked = checkHeader(decodeSegment(segment, 'header'));
-  if (
-    segment.length <= MEMO_MAX_HEADER &&
-    Object.values(checked.header).every((v) => typeof v === 'string')
-  ) {
-    Object.freeze(checked.header);
-    lastHeader = { segment, checked: Object.freeze(checked) };
-  }
+  if (segment.length <= MEMO_MAX_HEADER) lastHeader = { segment, checked };
   return checked;
 }
 

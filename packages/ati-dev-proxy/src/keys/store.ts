@@ -15,7 +15,6 @@ import { type Json, utf8, valueFromSlice } from '../serde-json.ts';
 import type { DevKeyEvent } from '../types.ts';
 import type { DevKeyDatabase, SqlRow } from './db.ts';
 
-/** Prefix of a raw key. */
 /** LISTEN/NOTIFY channel of revocations. */
 export const NOTIFY_CHANNEL = 'ati_key_revoked';
 const CACHE_TTL_MS = 30_000;

@@ -8,11 +8,10 @@
  */
 
 import { isHeaderText } from 'ati-client/internal';
-import { type DevRequest, empty, jsonBody, json as jsonText, text } from '../http.ts';
+import { type DevRequest, empty, jsonBody, json as jsonText, queryOf, rawQuery } from '../http.ts';
 import { sortedJson } from '../json-out.ts';
 import { constantTimeEqual, sqlxMessage } from '../keys/admin.ts';
 import { ExpiryOverflow, InvalidKeyParams, type KeyStore, keyJson } from '../keys/store.ts';
-import { parseQuery, QueryRejection } from '../query.ts';
 import { type Route, type RouteContext, Router } from '../router.ts';
 import type { Json, StructSpec } from '../serde-json.ts';
 import type { DevState } from '../state.ts';
@@ -51,11 +50,6 @@ function json(status: number, body: Json): Response {
   return jsonText(status, sortedJson(body));
 }
 
-function rawQuery(req: DevRequest): string | undefined {
-  const q = req.target.indexOf('?');
-  return q < 0 ? undefined : req.target.slice(q + 1);
-}
-
 /**
  * An admin handler that needs the key store: 503 without one; store and
  * parameter failures become the proxy's 400/500 bodies.
@@ -69,7 +63,6 @@ function withStore(handle: (ctx: RouteContext, store: KeyStore) => Promise<Respo
     } catch (err) {
       if (err instanceof InvalidKeyParams) return json(400, { error: err.message });
       if (err instanceof ExpiryOverflow) return json(500, { error: err.message });
-      if (err instanceof QueryRejection) return text(400, err.message);
       return json(500, { error: sqlxMessage(err) });
     }
   };
@@ -135,13 +128,9 @@ export const adminRoutes: readonly Route[] = [
     path: '/admin/keys/{hash}',
     handle: async (ctx) => {
       // The query is extracted before the store is asked for.
-      let by: string | undefined;
-      try {
-        by = parseQuery(rawQuery(ctx.req), { by: 'opt-string' }).by as string | undefined;
-      } catch (err) {
-        if (err instanceof QueryRejection) return text(400, err.message);
-        throw err;
-      }
+      const query = queryOf(ctx.req, { by: 'opt-string' });
+      if (query instanceof Response) return query;
+      const by = query.by as string | undefined;
       return withStore(async ({ params }, store) => {
         const revoked = await store.revoke(params.get('hash')!, by ?? 'admin');
         return revoked ? json(200, { revoked: true }) : json(404, { error: 'no such key' });

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ScopeSet } from 'ati-client/internal';
+import { ScopeSet, SKILL_BUNDLE_BATCH_LIMIT } from 'ati-client/internal';
 import { errorJson, json, jsonBody, queryOf, skillNotFound } from '../http.ts';
 import { sortedJson } from '../json-out.ts';
 import type { SkillRec } from '../registry.ts';
@@ -21,8 +21,6 @@ import {
   skillListEntry,
   skillMetaDetail,
 } from '../wire.ts';
-
-const BATCH_LIMIT = 50;
 
 // Request structs: field order = Rust declaration order.
 const RESOLVE_REQUEST: StructSpec = {
@@ -89,8 +87,8 @@ async function bundleBatch({ req, state, scopes }: RouteContext): Promise<Respon
   const parsed = await jsonBody(req, BUNDLE_REQUEST, state.maxBody);
   if (parsed instanceof Response) return parsed;
   const names = parsed.names as string[];
-  if (names.length > BATCH_LIMIT) {
-    return errorJson(400, `batch size ${names.length} exceeds limit of ${BATCH_LIMIT}`);
+  if (names.length > SKILL_BUNDLE_BATCH_LIMIT) {
+    return errorJson(400, `batch size ${names.length} exceeds limit of ${SKILL_BUNDLE_BATCH_LIMIT}`);
   }
   const visible = state.registry.visibleSkillNames(scopes);
   const skills = Object.create(null) as { [k: string]: Json };
