@@ -94,6 +94,23 @@ export function isBundleFiles(value: unknown): value is Wire.BundleFiles {
   return isRecord(value) && Object.values(value).every(isBundleFileValue);
 }
 
+/** RFC 3339 as the proxy prints it (contract §9): UTC, `Z`, optional fraction. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** An RFC 3339 timestamp as the proxy prints it, naming a real instant. */
+export function isTimestamp(value: unknown): value is string {
+  return typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+/** {@link isTimestamp}, or `null`. */
+export function isNullableTimestamp(value: unknown): value is string | null {
+  return value === null || isTimestamp(value);
+}
+
+function isBoolean(value: unknown): value is boolean {
+  return typeof value === 'boolean';
+}
+
 // ---------------------------------------------------------------------------
 // The shapes
 // ---------------------------------------------------------------------------
@@ -205,6 +222,25 @@ const SKILLATI_REFS: Shape<Wire.SkillatiRefs> = { name: isString, references: is
 const SKILLATI_REF: Shape<Wire.SkillatiRef> = { name: isString, reference: isString, content: isString };
 
 /** Every wire shape, by response (see the module comment). */
+/** The admin API's key object (contract §9). */
+const ADMIN_KEY: Shape<Wire.AdminKeyWire> = {
+  token_hash: isString,
+  key_alias: isString,
+  user_id: isString,
+  blocked: isBoolean,
+  expires_at: isNullableTimestamp,
+  tools: isStringArray,
+  providers: isStringArray,
+  categories: isStringArray,
+  skills: isStringArray,
+  request_count: isCount,
+  error_count: isCount,
+  last_used_at: isNullableTimestamp,
+  metadata: isJsonValue,
+  created_at: isTimestamp,
+  created_by: isNullableString,
+};
+
 export const SHAPES = {
   health: HEALTH,
   toolListEntry: TOOL_LIST_ENTRY,
@@ -219,4 +255,5 @@ export const SHAPES = {
   skillatiResources: SKILLATI_RESOURCES,
   skillatiRefs: SKILLATI_REFS,
   skillatiRef: SKILLATI_REF,
+  adminKey: ADMIN_KEY,
 } as const;

@@ -421,3 +421,31 @@ export interface HelpResponse {
   /** LLM failure message; absent on success. */
   readonly error?: string;
 }
+
+/**
+ * A virtual key as the admin API sends it (contract §9, the proxy's
+ * `ati_key_to_json`). The SDK hands out `VirtualKeyInfo` instead (camel case,
+ * `Date`s); this is the wire form both packages check and write.
+ *
+ * @internal
+ */
+export interface AdminKeyWire {
+  readonly token_hash: string;
+  readonly key_alias: string;
+  readonly user_id: string;
+  readonly blocked: boolean;
+  /** RFC 3339, or `null` for never. */
+  readonly expires_at: string | null;
+  readonly tools: readonly string[];
+  readonly providers: readonly string[];
+  readonly categories: readonly string[];
+  readonly skills: readonly string[];
+  readonly request_count: number;
+  readonly error_count: number;
+  /** RFC 3339, or `null`. */
+  readonly last_used_at: string | null;
+  readonly metadata: JsonValue;
+  /** RFC 3339. */
+  readonly created_at: string;
+  readonly created_by: string | null;
+}

@@ -8,9 +8,10 @@
  */
 
 import * as arg from '../client/arguments.ts';
-import { isCount, isJsonValue, isNullableString, isStringArray } from '../client/guards.ts';
+import { isCount, isJsonValue } from '../client/guards.ts';
+import { guardOf, isNullableTimestamp, SHAPES } from '../client/shapes.ts';
 import { type RequestOptions, type StatusCodes, Transport, UrlOnlyClient } from '../client/transport.ts';
-import type { JsonValue } from '../client/types.ts';
+import type { AdminKeyWire, JsonValue } from '../client/types.ts';
 import { type AtiErrorCode, ProxyError } from '../errors.ts';
 import { DENO_INSPECT, INSPECT } from '../util/inspect.ts';
 import { isRecord } from '../util/values.ts';
@@ -185,8 +186,6 @@ export class IssuedVirtualKey {
 }
 
 const HASH = /^[0-9a-f]{64}$/;
-/** RFC 3339 as the proxy prints it (contract §9): UTC, `Z`, optional fraction. */
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 /** A hash argument: 64 lowercase hex digits. Never quoted: it may be a raw key passed by mistake. */
 function checkHash(name: string, value: unknown): string {
@@ -198,42 +197,9 @@ function checkHash(name: string, value: unknown): string {
   return value;
 }
 
-function parseTimestamp(value: unknown): Date | undefined {
-  if (typeof value !== 'string' || !TIMESTAMP.test(value)) return undefined;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-function parseNullableTimestamp(value: unknown): Date | null | undefined {
-  return value === null ? null : parseTimestamp(value);
-}
-
-/** The wire key object → {@link VirtualKeyInfo}, or `undefined` when any member is off. */
-function toKeyInfo(value: unknown): VirtualKeyInfo | undefined {
-  if (!isRecord(value)) return undefined;
-  const v = value;
-  const createdAt = parseTimestamp(v.created_at);
-  const expiresAt = parseNullableTimestamp(v.expires_at);
-  const lastUsedAt = parseNullableTimestamp(v.last_used_at);
-  if (
-    typeof v.token_hash !== 'string' ||
-    typeof v.key_alias !== 'string' ||
-    typeof v.user_id !== 'string' ||
-    typeof v.blocked !== 'boolean' ||
-    !isStringArray(v.tools) ||
-    !isStringArray(v.providers) ||
-    !isStringArray(v.categories) ||
-    !isStringArray(v.skills) ||
-    !isNullableString(v.created_by) ||
-    !isCount(v.request_count) ||
-    !isCount(v.error_count) ||
-    !isJsonValue(v.metadata) ||
-    createdAt === undefined ||
-    expiresAt === undefined ||
-    lastUsedAt === undefined
-  ) {
-    return undefined;
-  }
+/** The checked wire key object → {@link VirtualKeyInfo}. */
+function toKeyInfo(v: AdminKeyWire): VirtualKeyInfo {
+  const date = (text: string | null) => (text === null ? null : new Date(text));
   return {
     hash: v.token_hash,
     alias: v.key_alias,
@@ -243,10 +209,10 @@ function toKeyInfo(value: unknown): VirtualKeyInfo | undefined {
     providers: v.providers,
     categories: v.categories,
     skills: v.skills,
-    expiresAt,
-    createdAt,
+    expiresAt: date(v.expires_at),
+    createdAt: new Date(v.created_at),
     createdBy: v.created_by,
-    lastUsedAt,
+    lastUsedAt: date(v.last_used_at),
     requestCount: v.request_count,
     errorCount: v.error_count,
     metadata: v.metadata,
@@ -320,15 +286,13 @@ function isIssueWire(value: unknown): value is IssueWire {
     HASH.test(value.hash) &&
     typeof value.raw_key === 'string' &&
     arg.TOKEN_CHARS.test(value.raw_key) &&
-    (value.expires_at === null || parseTimestamp(value.expires_at) !== undefined)
+    isNullableTimestamp(value.expires_at)
   );
 }
 
-function isKeyWire(value: unknown): value is Record<string, unknown> {
-  return toKeyInfo(value) !== undefined;
-}
+const isKeyWire = guardOf(SHAPES.adminKey);
 
-function isKeyListWire(value: unknown): value is { sessions: unknown[] } {
+function isKeyListWire(value: unknown): value is { sessions: AdminKeyWire[] } {
   return isRecord(value) && Array.isArray(value.sessions) && value.sessions.every(isKeyWire);
 }
 
@@ -428,7 +392,7 @@ export class AtiAdminClient extends UrlOnlyClient {
       expected: 'a key object',
       options: request,
     });
-    return toKeyInfo(wire)!;
+    return toKeyInfo(wire);
   }
 
   /**
@@ -509,6 +473,6 @@ export class AtiAdminClient extends UrlOnlyClient {
       expected: 'a key list',
       options: request,
     });
-    return wire.sessions.map((entry) => toKeyInfo(entry)!);
+    return wire.sessions.map(toKeyInfo);
   }
 }

@@ -9,10 +9,11 @@
  * @module
  */
 
-import { base64urlEncode, hashVirtualKey, VIRTUAL_KEY_PREFIX } from 'ati-client/internal';
+import { base64urlEncode, hashVirtualKey, SHAPES, VIRTUAL_KEY_PREFIX } from 'ati-client/internal';
 import { sortedJson } from '../json-out.ts';
 import { type Json, utf8, valueFromSlice } from '../serde-json.ts';
 import type { DevKeyEvent } from '../types.ts';
+import { wire } from '../wire.ts';
 import type { DevKeyDatabase, SqlRow } from './db.ts';
 
 /** LISTEN/NOTIFY channel of revocations. */
@@ -164,9 +165,9 @@ function record(row: SqlRow): KeyRecord {
   };
 }
 
-/** The admin API's key object (`ati_key_to_json`). */
+/** The admin API's key object (`ati_key_to_json`), written through the shape the client checks. */
 export function keyJson(k: KeyRecord): Json {
-  return {
+  return wire(SHAPES.adminKey, {
     token_hash: k.tokenHash,
     key_alias: k.keyAlias,
     user_id: k.userId,
@@ -182,7 +183,7 @@ export function keyJson(k: KeyRecord): Json {
     metadata: k.metadata,
     created_at: k.createdAt,
     created_by: k.createdBy,
-  };
+  });
 }
 
 /** `AtiKey::is_active`: not blocked, and no expiry or an expiry after `nowMicros`. */
