@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { generateKeyPair, generateSecret } from '../jws/keys.ts';
@@ -44,7 +44,10 @@ async function writeKeyFiles(dir: string, files: KeyFile[], force: boolean): Pro
   const placed: string[] = [];
   let current = files[0]!.name;
   try {
-    for (const [i, f] of files.entries()) await writeFile(temps[i]!, f.text, { mode: f.mode, flag: 'wx' });
+    for (const [i, f] of files.entries()) {
+      await writeFile(temps[i]!, f.text, { mode: f.mode, flag: 'wx' });
+      await chmod(temps[i]!, f.mode); // the create mode passes through the umask; set the exact bits
+    }
     for (const [i, f] of files.entries()) {
       const target = join(dir, f.name);
       current = f.name;
