@@ -148,7 +148,8 @@ function absoluteToOrigin(target: string): string {
  * Waits for `skillsDir` to load before listening.
  *
  * @throws {AtiError} what `createDevProxy` throws, a `skillsDir` load error
- *   (`ERR_SKILL_BUNDLE_INVALID`), or `ERR_INVALID_ARGUMENT` for a bad port.
+ *   (`ERR_SKILL_BUNDLE_INVALID`), `ERR_KEY_DATABASE` when the virtual-key
+ *   database cannot be opened, or `ERR_INVALID_ARGUMENT` for a bad port.
  * @example
  * ```ts
  * const proxy = await startDevProxy({ ...sampleFixtures, secret });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { renderings } from '../../ati-client/test/helpers/http.ts';
 import {
   createDevProxy,
   type DevKeyDatabase,
@@ -723,4 +724,24 @@ describe('virtual key helpers', () => {
       '26fb797e3c80b913640cab34c13407f667b2c3e45d6a65f0b77a9dc0a0994d76',
     );
   });
+});
+
+describe('a database URL never reaches an error (it may hold a password)', () => {
+  for (const [what, url] of [
+    ['a port out of range (the driver cannot parse it)', 'postgres://ati:S3cretPW@127.0.0.1:99999/ati'],
+    ['nothing listening', 'postgres://ati:S3cretPW@127.0.0.1:1/ati'],
+  ] as const) {
+    test(what, async () => {
+      const err = await openKeyDatabase({ url }).then(
+        async (db) => {
+          await db.close();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof Error, 'opening must fail');
+      assert.equal((err as { code?: unknown }).code, 'ERR_KEY_DATABASE');
+      for (const text of renderings(err)) assert.ok(!text.includes('S3cretPW'), text);
+    });
+  }
 });
