@@ -8,7 +8,7 @@
 import { isHeaderText, readCapped } from 'ati-client/internal';
 import { sortedJson } from './json-out.ts';
 import { parseQuery, type QueryKind, QueryRejection } from './query.ts';
-import { fromSliceWithPath, type Json, SerdeError, type StructSpec } from './serde-json.ts';
+import { fromSliceWithPath, type Json, SerdeError, type StructSpec, UTF8 } from './serde-json.ts';
 
 /** One request, independent of where it came from (a Web `Request` or node:http). */
 export interface DevRequest {
@@ -44,8 +44,7 @@ export function pathOf(target: string): string {
   return q < 0 ? target : target.slice(0, q);
 }
 
-/** Strict UTF-8 (throws on invalid bytes). Typed structurally: the declarations need no DOM lib. */
-export const UTF8: { decode(input: Uint8Array): string } = new TextDecoder('utf-8', { fatal: true });
+export { UTF8 };
 
 /** `HeaderValue::to_str`: visible ASCII and tab only, else treated as absent. */
 export function headerText(req: DevRequest, name: string): string | undefined {

@@ -99,7 +99,8 @@ const E = {
 
 const EOF_CODES: ReadonlySet<string> = new Set([E.eofList, E.eofObject, E.eofString, E.eofValue]);
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+/** Strict UTF-8 (throws on invalid bytes): the one decoder of the dev proxy. Typed structurally: the declarations need no DOM lib. */
+export const UTF8: { decode(input: Uint8Array): string } = new TextDecoder('utf-8', { fatal: true });
 const ENC = new TextEncoder();
 
 /** What {@link Reader.separator} returns at a closing bracket or brace. */
@@ -454,8 +455,8 @@ class Reader {
     const b = this.bytes;
     const start = this.index;
     const { intEnd, isFloat } = this.scanNumber(E.eofValue);
-    const intText = new TextDecoder().decode(b.subarray(start, intEnd));
-    const text = new TextDecoder().decode(b.subarray(start, this.index));
+    const intText = UTF8.decode(b.subarray(start, intEnd));
+    const text = UTF8.decode(b.subarray(start, this.index));
     if (!isFloat) {
       const big = BigInt(intText);
       if (positive && big <= U64_MAX) return { kind: 'u64', text: intText, value: Number(big) };

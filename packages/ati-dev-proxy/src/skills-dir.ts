@@ -23,6 +23,7 @@ import { join, sep } from 'node:path';
 import { SkillError } from 'ati-client/internal';
 import type { TomlTable, TomlValue } from 'smol-toml';
 import { splitFrontmatter } from './frontmatter.ts';
+import { UTF8 } from './serde-json.ts';
 import type { DevSkill } from './types.ts';
 
 /** Limits of {@link loadSkillsDir}. */
@@ -34,8 +35,6 @@ export interface LoadSkillsDirOptions {
   /** Most files in one skill. @default 10000 */
   maxFiles?: number | undefined;
 }
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 function fail(message: string, cause?: unknown): SkillError {
   return new SkillError('ERR_SKILL_BUNDLE_INVALID', message, cause === undefined ? undefined : { cause });
