@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtiError, KeyringError } from '../errors.ts';
@@ -212,7 +213,8 @@ export async function writeCredentials(
 async function readCapped(path: string): Promise<Uint8Array> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    handle = await open(path, 'r');
+    // O_NONBLOCK: a FIFO at the path must not hang the read; it is refused below, as the token file's is.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const info = await handle.stat();
     if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
     if (info.size > MAX_KEYRING_FILE_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });

@@ -149,6 +149,14 @@ describe('readLocalKeyring', () => {
     await writeFile(join(atiDir, 'keyring.enc'), enc);
     await rejectsCoded(readLocalKeyring(atiDir), 'ERR_KEYRING_DECRYPT_FAILED', [SECRET]);
   });
+
+  it('refuses a FIFO as the key file instead of waiting for a writer', async () => {
+    const atiDir = fresh();
+    await writeLocalKeyring(atiDir, { a: SECRET }, { persistentKey: true });
+    const fifo = join(atiDir, 'key-fifo');
+    execFileSync('mkfifo', [fifo]);
+    await rejectsCoded(readLocalKeyring(atiDir, { keyPath: fifo }), 'ERR_KEYRING_READ_FAILED');
+  });
 });
 
 describe('writeCredentials (as `ati key set` writes ~/.ati/credentials)', () => {
