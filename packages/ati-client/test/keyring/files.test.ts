@@ -128,6 +128,21 @@ describe('writeLocalKeyring', () => {
   });
 });
 
+describe('writeLocalKeyring write order', () => {
+  it('writes keyring.enc before its key: a key that cannot be written leaves the new keyring and no key', async () => {
+    const atiDir = fresh();
+    const blocker = `${fresh()}-not-a-dir`;
+    await writeFile(blocker, 'x');
+    await rejectsCoded(
+      writeLocalKeyring(atiDir, { a: SECRET }, { sessionKeyPath: join(blocker, 'key') }),
+      'ERR_KEYRING_WRITE_FAILED',
+      [SECRET],
+    );
+    assert.ok((await stat(join(atiDir, 'keyring.enc'))).isFile());
+    await assert.rejects(stat(join(blocker, 'key')));
+  });
+});
+
 describe('readLocalKeyring', () => {
   it('reports a missing key file, a bad key and a tampered keyring with codes', async () => {
     const atiDir = fresh();
