@@ -283,6 +283,13 @@ function adminSuite(backend: () => Backend): void {
     assert.deepEqual([none.status, none.text], [200, '{"sessions":[]}']);
   });
 
+  test('list: at most 100 keys, as the proxy limits it', async () => {
+    const user = `u-${unique()}`;
+    for (let i = 0; i < 101; i++) await issue(url, { user_id: user, alias: `k${i}` });
+    const res = await raw(url, 'GET', `/admin/keys?user_id=${user}`, ADMIN_H);
+    assert.equal((JSON.parse(res.text) as { sessions: unknown[] }).sessions.length, 100);
+  });
+
   test('bulk revoke: filters AND-ed; no filter, blank filters and [] are 400 and touch nothing', async () => {
     const user = `u-${unique()}`;
     const a = await issue(url, { user_id: user, alias: 'job-1' });
