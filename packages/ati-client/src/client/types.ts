@@ -425,9 +425,8 @@ export interface HelpResponse {
 /**
  * A virtual key as the admin API sends it (contract §9, the proxy's
  * `ati_key_to_json`). The SDK hands out `VirtualKeyInfo` instead (camel case,
- * `Date`s); this is the wire form both packages check and write.
- *
- * @internal
+ * `Date`s); this is the wire form both packages check and write. Not
+ * exported by the package's public entry.
  */
 export interface AdminKeyWire {
   readonly token_hash: string;
