@@ -41,9 +41,16 @@ export function reachesSecret(value: unknown, fragments: readonly string[]): boo
     for (const key of Reflect.ownKeys(item)) {
       const desc = Object.getOwnPropertyDescriptor(item, key);
       if (desc === undefined) continue;
-      if ('value' in desc) stack.push(desc.value);
-      // An accessor is not run: what it would compute is unknown, so assume the worst.
-      else return true;
+      if ('value' in desc) {
+        stack.push(desc.value);
+        continue;
+      }
+      // An accessor (an Error's own `stack` is one on Node 22+): read it as a rendering would.
+      try {
+        stack.push(Reflect.get(item, key));
+      } catch {
+        // A getter that throws shows nothing.
+      }
     }
   }
   return false;

@@ -250,6 +250,9 @@ describe('TokenRotator', () => {
       (token) => new AggregateError([new Error(`bad ${token}`)], 'all uploads failed'),
     );
     await assertSinkErrorWithheld((token) => ({ status: 500, body: { echoed: [token] } }));
+    await assertSinkErrorWithheld((token) =>
+      Object.defineProperty(new Error('upload failed'), 'body', { get: () => token, enumerable: true }),
+    );
   });
 
   it('withholds a sink error that quotes only a part of the token (its signature segment)', async () => {
